@@ -1,0 +1,147 @@
+//! `chuangye`: the one binary. `serve` (the default) runs the web server and job worker;
+//! the other subcommands set up and administer a deployment.
+
+mod commands;
+mod config;
+mod startup;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "chuangye",
+    version,
+    about = "创业型城市创建工作平台 / entrepreneurial-city campaign platform"
+)]
+pub struct Cli {
+    /// TOML configuration file (default: ./chuangye.toml if present).
+    #[arg(long, env = "CHUANGYE_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "CHUANGYE_ADDR", global = true)]
+    pub addr: Option<String>,
+    /// Data directory (default ./data).
+    #[arg(long, env = "CHUANGYE_DATA", global = true)]
+    pub data: Option<PathBuf>,
+    /// Database URL: sqlite:PATH or postgres://… (default sqlite:<data>/chuangye.db).
+    #[arg(long, env = "CHUANGYE_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Do not build the demo deployment on an empty database.
+    #[arg(long, env = "CHUANGYE_NO_DEMO", global = true)]
+    pub no_demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (and the job worker). The default.
+    Serve,
+    /// Run only the job worker (for extra nodes).
+    Worker,
+    /// Set up a real, empty deployment for a city or county.
+    Init {
+        /// Root region code (4/6/12 digits), e.g. 360900 for 宜春市.
+        #[arg(long)]
+        root: String,
+        /// User name of the system administrator (NAME-sec and NAME-audit are created too).
+        #[arg(long)]
+        admin: String,
+    },
+    /// Region tree commands.
+    Region {
+        #[command(subcommand)]
+        cmd: RegionCmd,
+    },
+    /// User commands.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// API token commands.
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
+    /// Audit log commands.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Write an online, consistent copy of the SQLite database to FILE.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore { file: PathBuf },
+    /// Configuration commands.
+    Config {
+        #[command(subcommand)]
+        cmd: ConfigCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegionCmd {
+    /// Build (or complete) the region tree below CODE from the shipped official table.
+    Init { code: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Add a user with one membership; prints a one-time password.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Region code of the membership.
+        #[arg(long)]
+        region: String,
+        /// Role codes (repeatable), e.g. --role campaign_office.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCmd {
+    /// Create a personal access token for USERNAME and print it once.
+    Create {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Verify the hash chain; names the first broken row and exits 1 if any.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Print every setting with its default.
+    Example,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 / error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

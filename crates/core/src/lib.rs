@@ -1,0 +1,39 @@
+//! chuangye core: the business rules and persistence of every area, with no HTTP and no HTML.
+//!
+//! Foundations: [`db`], [`org`] (regions, units, users, roles, the [`org::Actor`]), [`auth`]
+//! (login, sessions, lockout, password policy), [`audit`], [`crypto`], [`jobs`], [`files`],
+//! [`validate`]. Every service function takes `(&Core, &Actor, input)`.
+
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod files;
+pub mod jobs;
+pub mod org;
+pub mod testing;
+pub mod validate;
+
+pub use error::{Error, FieldError, Result};
+
+use std::path::PathBuf;
+
+/// What every service needs: the database, the keys, where files live, the settings.
+#[derive(Clone)]
+pub struct Core {
+    pub db: db::Db,
+    pub crypto: crypto::Crypto,
+    pub data_dir: PathBuf,
+}
+
+impl Core {
+    pub fn new(db: db::Db, crypto: crypto::Crypto, data_dir: PathBuf) -> Core {
+        Core {
+            db,
+            crypto,
+            data_dir,
+        }
+    }
+}

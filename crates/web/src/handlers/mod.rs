@@ -1,0 +1,17 @@
+//! Request handlers, one module per area of the back office, plus the API and operations.
+
+pub mod account;
+pub mod admin;
+pub mod api;
+pub mod audit;
+pub mod files;
+pub mod jobs;
+pub mod ops;
+pub mod regions;
+pub mod roles;
+pub mod security;
+pub mod units;
+pub mod users;
+
+/// Rows per list page.
+pub const PAGE_SIZE: i64 = 50;

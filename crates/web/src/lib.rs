@@ -1,0 +1,74 @@
+//! chuangye web: the back office (HTML forms over askama templates), the JSON API `/api/v1`,
+//! and the operational endpoints. Every route is declared once in [`routes::table`] with the
+//! access it requires; the router and the access-matrix test are both built from that table.
+
+rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+pub mod ctx;
+pub mod error;
+pub mod handlers;
+pub mod i18n;
+pub mod metrics;
+pub mod pages;
+pub mod routes;
+pub mod statics;
+
+use std::sync::Arc;
+
+use chuangye_core::Core;
+
+pub use routes::{Access, RouteSpec, router, table};
+
+/// Settings of the web layer.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (when served over HTTPS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Login attempts per minute allowed from one address.
+    pub login_per_minute: u32,
+    /// Where the data key came from: "env", "file" or "created" (shown to the security admin).
+    pub key_source: String,
+    pub key_file: Option<String>,
+    pub key_file_private: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            login_per_minute: 20,
+            key_source: "env".to_string(),
+            key_file: None,
+            key_file_private: true,
+        }
+    }
+}
+
+type KeyedLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub config: Arc<WebConfig>,
+    pub login_limiter: Arc<KeyedLimiter>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(core: Core, config: WebConfig) -> AppState {
+        let per_min = std::num::NonZeroU32::new(config.login_per_minute.max(1))
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        AppState {
+            core,
+            login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                per_min,
+            ))),
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+        }
+    }
+}

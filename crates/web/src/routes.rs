@@ -1,0 +1,348 @@
+//! The route table: every route once, with the access it requires. [`router`] builds the axum
+//! router from it and wraps each route in its access guard; the access-matrix test walks the
+//! same table, so a route without an expectation there fails the test.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use chuangye_core::org::Permission;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use crate::ctx::{self, Ctx};
+use crate::error::AppError;
+use crate::handlers::{
+    account, admin, api, audit, files, jobs, ops, regions, roles, security, units, users,
+};
+
+/// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    /// Any logged-in user (or API token).
+    Authenticated,
+    Perm(Permission),
+    /// Any one of these permissions.
+    AnyOf(&'static [Permission]),
+}
+
+impl Access {
+    pub fn allows(self, actor: Option<&chuangye_core::org::Actor>) -> Result<(), AppError> {
+        match (self, actor) {
+            (Access::Public, _) => Ok(()),
+            (_, None) => Err(AppError::Unauthenticated),
+            (Access::Authenticated, Some(_)) => Ok(()),
+            (Access::Perm(p), Some(a)) => a.can(p).then_some(()).ok_or(AppError::Forbidden),
+            (Access::AnyOf(ps), Some(a)) => ps
+                .iter()
+                .any(|p| a.can(*p))
+                .then_some(())
+                .ok_or(AppError::Forbidden),
+        }
+    }
+}
+
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub handler: MethodRouter<AppState>,
+}
+
+fn r(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        access,
+        handler,
+    }
+}
+
+use Access::*;
+use Permission as P;
+
+const SECURITY_PAGE: &[Permission] = &[P::SecurityPolicy, P::SecurityUnlock, P::SecurityKeys];
+
+/// Every route of the product.
+pub fn table() -> Vec<RouteSpec> {
+    let g = Method::GET;
+    let p = Method::POST;
+    vec![
+        r(g.clone(), "/", Public, get(ops::root)),
+        r(g.clone(), "/healthz", Public, get(ops::healthz)),
+        r(g.clone(), "/metrics", Public, get(ops::metrics)),
+        r(
+            g.clone(),
+            "/static/{file}",
+            Public,
+            get(crate::statics::serve),
+        ),
+        r(g.clone(), "/lang/{code}", Public, get(account::set_lang)),
+        r(g.clone(), "/login", Public, get(account::login_page)),
+        r(p.clone(), "/login", Public, post(account::login_submit)),
+        r(p.clone(), "/logout", Authenticated, post(account::logout)),
+        r(
+            g.clone(),
+            "/account/password",
+            Authenticated,
+            get(account::password_page),
+        ),
+        r(
+            p.clone(),
+            "/account/password",
+            Authenticated,
+            post(account::password_submit),
+        ),
+        r(
+            p.clone(),
+            "/account/membership",
+            Authenticated,
+            post(account::switch_membership),
+        ),
+        r(g.clone(), "/admin", Authenticated, get(admin::home)),
+        r(
+            g.clone(),
+            "/admin/regions",
+            Perm(P::RegionView),
+            get(regions::tree),
+        ),
+        r(
+            g.clone(),
+            "/admin/regions/{code}",
+            Perm(P::RegionView),
+            get(regions::show),
+        ),
+        r(
+            p.clone(),
+            "/admin/regions/{code}/rename",
+            Perm(P::RegionManage),
+            post(regions::rename),
+        ),
+        r(
+            p.clone(),
+            "/admin/regions/{code}/children",
+            Perm(P::RegionManage),
+            post(regions::add_child),
+        ),
+        r(
+            p.clone(),
+            "/admin/regions/{code}/merge",
+            Perm(P::RegionManage),
+            post(regions::merge),
+        ),
+        r(
+            g.clone(),
+            "/admin/units",
+            Perm(P::UnitView),
+            get(units::list),
+        ),
+        r(
+            p.clone(),
+            "/admin/units",
+            Perm(P::UnitManage),
+            post(units::create),
+        ),
+        r(
+            g.clone(),
+            "/admin/units/{id}",
+            Perm(P::UnitView),
+            get(units::show),
+        ),
+        r(
+            p.clone(),
+            "/admin/units/{id}",
+            Perm(P::UnitManage),
+            post(units::update),
+        ),
+        r(
+            p.clone(),
+            "/admin/units/{id}/files",
+            Perm(P::FileUpload),
+            post(units::upload).layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),
+        ),
+        r(
+            g.clone(),
+            "/admin/users",
+            Perm(P::UserView),
+            get(users::list),
+        ),
+        r(
+            p.clone(),
+            "/admin/users",
+            Perm(P::UserManage),
+            post(users::create),
+        ),
+        r(
+            g.clone(),
+            "/admin/users/{id}",
+            Perm(P::UserView),
+            get(users::show),
+        ),
+        r(
+            p.clone(),
+            "/admin/users/{id}/memberships",
+            Perm(P::UserManage),
+            post(users::add_membership),
+        ),
+        r(
+            p.clone(),
+            "/admin/users/{id}/password",
+            Perm(P::UserManage),
+            post(users::reset_password),
+        ),
+        r(
+            p.clone(),
+            "/admin/users/{id}/unlock",
+            Perm(P::SecurityUnlock),
+            post(users::unlock),
+        ),
+        r(
+            p.clone(),
+            "/admin/memberships/{id}/roles",
+            Perm(P::UserManage),
+            post(users::set_roles),
+        ),
+        r(
+            g.clone(),
+            "/admin/roles",
+            Perm(P::RoleManage),
+            get(roles::list),
+        ),
+        r(
+            p.clone(),
+            "/admin/roles",
+            Perm(P::RoleManage),
+            post(roles::create),
+        ),
+        r(
+            g.clone(),
+            "/admin/roles/{id}",
+            Perm(P::RoleManage),
+            get(roles::show),
+        ),
+        r(
+            p.clone(),
+            "/admin/roles/{id}",
+            Perm(P::RoleManage),
+            post(roles::update),
+        ),
+        r(
+            g.clone(),
+            "/admin/security",
+            AnyOf(SECURITY_PAGE),
+            get(security::show),
+        ),
+        r(
+            p.clone(),
+            "/admin/security/policy",
+            Perm(P::SecurityPolicy),
+            post(security::save_policy),
+        ),
+        r(
+            g.clone(),
+            "/admin/audit",
+            Perm(P::AuditView),
+            get(audit::list),
+        ),
+        r(
+            g.clone(),
+            "/admin/audit/export",
+            Perm(P::AuditExport),
+            get(audit::export),
+        ),
+        r(
+            p.clone(),
+            "/admin/audit/verify",
+            Perm(P::AuditView),
+            post(audit::verify),
+        ),
+        r(
+            g.clone(),
+            "/admin/jobs/{id}",
+            Authenticated,
+            get(jobs::show),
+        ),
+        r(
+            g.clone(),
+            "/files/{id}",
+            Authenticated,
+            get(files::download),
+        ),
+        r(g.clone(), "/api/v1/openapi.json", Public, get(api::openapi)),
+        r(g.clone(), "/api/v1/me", Authenticated, get(api::me)),
+        r(
+            g.clone(),
+            "/api/v1/regions",
+            Perm(P::RegionView),
+            get(api::regions),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/regions/{code}",
+            Perm(P::RegionView),
+            get(api::region),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/units",
+            Perm(P::UnitView),
+            get(api::units),
+        ),
+        r(g, "/api/v1/jobs/{id}", Authenticated, get(api::job)),
+    ]
+}
+
+async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {
+    let actor = req.extensions().get::<Ctx>().and_then(|c| c.actor.clone());
+    match access.allows(actor.as_ref()) {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Content-Security-Policy: no inline script, nothing from elsewhere, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    use axum::http::{HeaderName, HeaderValue, header};
+    let mut router: Router<AppState> = Router::new();
+    for spec in table() {
+        let h = spec
+            .handler
+            .route_layer(middleware::from_fn_with_state(spec.access, guard));
+        router = router.route(spec.path, h);
+    }
+    let hdr = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), ctx::resolve))
+        .layer(CompressionLayer::new())
+        .layer(hdr(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(hdr(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(hdr(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(hdr(header::REFERRER_POLICY, "same-origin"))
+        .layer(hdr(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(hdr(header::CACHE_CONTROL, "no-store"))
+        .with_state(state)
+}

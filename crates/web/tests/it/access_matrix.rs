@@ -1,0 +1,415 @@
+//! The access matrix: every route of the router's own table × anonymous and every demo role ×
+//! a target inside and outside the actor's scope. A route without an expectation here fails.
+
+use std::collections::BTreeMap;
+
+use chuangye_core::db::Tx;
+use chuangye_core::files::{self, FileRules, Upload};
+use chuangye_core::jobs::{self, JobSpec};
+use chuangye_core::org::Actor;
+use chuangye_core::org::service::{self, UnitInput};
+use chuangye_web::routes::{Access, table};
+use reqwest::StatusCode;
+
+use crate::support::{Browser, TestApp, extract_csrf};
+
+/// How a route's path parameter is filled, and whether the target is scoped.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    None,
+    Static,
+    Lang,
+    Region,
+    Unit,
+    User,
+    Membership,
+    Role,
+    Job,
+    File,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Body {
+    Empty,
+    Membership,
+    Multipart,
+}
+
+/// The expectation for every route: its target kind and request body.
+fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
+    use Body::{Empty, Multipart};
+    use Target::*;
+    BTreeMap::from([
+        ("GET /", (None, Empty)),
+        ("GET /healthz", (None, Empty)),
+        ("GET /metrics", (None, Empty)),
+        ("GET /static/{file}", (Static, Empty)),
+        ("GET /lang/{code}", (Lang, Empty)),
+        ("GET /login", (None, Empty)),
+        ("POST /login", (None, Empty)),
+        ("POST /logout", (None, Empty)),
+        ("GET /account/password", (None, Empty)),
+        ("POST /account/password", (None, Empty)),
+        ("POST /account/membership", (None, Body::Membership)),
+        ("GET /admin", (None, Empty)),
+        ("GET /admin/regions", (None, Empty)),
+        ("GET /admin/regions/{code}", (Region, Empty)),
+        ("POST /admin/regions/{code}/rename", (Region, Empty)),
+        ("POST /admin/regions/{code}/children", (Region, Empty)),
+        ("POST /admin/regions/{code}/merge", (Region, Empty)),
+        ("GET /admin/units", (None, Empty)),
+        ("POST /admin/units", (None, Empty)),
+        ("GET /admin/units/{id}", (Unit, Empty)),
+        ("POST /admin/units/{id}", (Unit, Empty)),
+        ("POST /admin/units/{id}/files", (Unit, Multipart)),
+        ("GET /admin/users", (None, Empty)),
+        ("POST /admin/users", (None, Empty)),
+        ("GET /admin/users/{id}", (User, Empty)),
+        ("POST /admin/users/{id}/memberships", (User, Empty)),
+        ("POST /admin/users/{id}/password", (User, Empty)),
+        ("POST /admin/users/{id}/unlock", (User, Empty)),
+        (
+            "POST /admin/memberships/{id}/roles",
+            (Target::Membership, Empty),
+        ),
+        ("GET /admin/roles", (None, Empty)),
+        ("POST /admin/roles", (None, Empty)),
+        ("GET /admin/roles/{id}", (Role, Empty)),
+        ("POST /admin/roles/{id}", (Role, Empty)),
+        ("GET /admin/security", (None, Empty)),
+        ("POST /admin/security/policy", (None, Empty)),
+        ("GET /admin/audit", (None, Empty)),
+        ("GET /admin/audit/export", (None, Empty)),
+        ("POST /admin/audit/verify", (None, Empty)),
+        ("GET /admin/jobs/{id}", (Job, Empty)),
+        ("GET /files/{id}", (File, Empty)),
+        ("GET /api/v1/openapi.json", (None, Empty)),
+        ("GET /api/v1/me", (None, Empty)),
+        ("GET /api/v1/regions", (None, Empty)),
+        ("GET /api/v1/regions/{code}", (Region, Empty)),
+        ("GET /api/v1/units", (None, Empty)),
+        ("GET /api/v1/jobs/{id}", (Job, Empty)),
+    ])
+}
+
+/// Per actor: ids inside and outside its scope.
+struct Targets {
+    region: (String, String),
+    unit: (String, String),
+    user: (String, String),
+    membership: (String, String),
+    job: (String, String),
+    file: (String, String),
+}
+
+const MISSING: &str = "01900000-0000-7000-8000-000000000000";
+const OTHER_COMMUNITY: &str = "411002002001";
+const OWN_COMMUNITY: &str = "411002001001";
+
+async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
+    let core = app.core();
+    let uid = app.user_id(username).await;
+    let mut c = core.db.pool().acquire().await.unwrap();
+    let ms = chuangye_core::org::repo::memberships_of(&mut c, &uid)
+        .await
+        .unwrap();
+    drop(c);
+    let root_actor = region == "411002000000";
+    let system = Actor::system("411002000000", "matrix");
+    let unit_in = service::create_unit(
+        core,
+        &system,
+        &UnitInput {
+            name: format!("单位-{username}-内"),
+            kind: "other".into(),
+            region_code: region.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let unit_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        service::create_unit(
+            core,
+            &system,
+            &UnitInput {
+                name: format!("单位-{username}-外"),
+                kind: "other".into(),
+                region_code: OTHER_COMMUNITY.into(),
+            },
+        )
+        .await
+        .unwrap()
+    };
+    let someone_else = app
+        .user_id(if username == "leader" {
+            "office"
+        } else {
+            "leader"
+        })
+        .await;
+    let mut tx: Tx = core.db.begin().await.unwrap();
+    let spec = |by: &str| JobSpec {
+        created_by: Some(by.to_string()),
+        ..JobSpec::new("noop", serde_json::json!({})).run_at(i64::MAX / 2)
+    };
+    let job_in = jobs::enqueue(&mut tx, spec(&uid)).await.unwrap();
+    let job_out = jobs::enqueue(&mut tx, spec(&someone_else)).await.unwrap();
+    let png = include_bytes!("tiny.png");
+    let file_region = if root_actor { OWN_COMMUNITY } else { region };
+    let file_in = files::store(
+        core,
+        &mut tx,
+        &system,
+        Upload {
+            bytes: png,
+            original_name: "a.png",
+            owner_entity: "unit",
+            owner_id: &unit_in,
+            region_code: file_region,
+            rules: &FileRules::IMAGES,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let file_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        files::store(
+            core,
+            &mut tx,
+            &system,
+            Upload {
+                bytes: png,
+                original_name: "b.png",
+                owner_entity: "unit",
+                owner_id: &unit_out,
+                region_code: OTHER_COMMUNITY,
+                rules: &FileRules::IMAGES,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    };
+    tx.commit().await.unwrap();
+    let (region_out, user_out, membership_out) = if root_actor {
+        (
+            "110101000000".to_string(),
+            MISSING.to_string(),
+            MISSING.to_string(),
+        )
+    } else {
+        // The sub-district worker is outside a community worker's scope, and the campaign
+        // office (at the root) is outside both.
+        let other = if username == "community" {
+            "street"
+        } else {
+            "office"
+        };
+        let other_id = app.user_id(other).await;
+        let mut c = core.db.pool().acquire().await.unwrap();
+        let om = chuangye_core::org::repo::memberships_of(&mut c, &other_id)
+            .await
+            .unwrap();
+        (OTHER_COMMUNITY.to_string(), other_id, om[0].id.clone())
+    };
+    Targets {
+        region: (region.to_string(), region_out),
+        unit: (unit_in, unit_out),
+        user: (uid, user_out),
+        membership: (ms[0].id.clone(), membership_out),
+        job: (job_in, job_out),
+        file: (file_in, file_out),
+    }
+}
+
+fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option<String> {
+    let pick = |p: &(String, String)| if inside { p.0.clone() } else { p.1.clone() };
+    let value = match (target, t) {
+        (Target::None, _) => return Some(path.to_string()),
+        (Target::Static, _) => "app.css".to_string(),
+        (Target::Lang, _) => "en".to_string(),
+        (Target::Role, _) => "leader".to_string(),
+        (_, None) => MISSING.to_string(),
+        (Target::Region, Some(t)) => pick(&t.region),
+        (Target::Unit, Some(t)) => pick(&t.unit),
+        (Target::User, Some(t)) => pick(&t.user),
+        (Target::Membership, Some(t)) => pick(&t.membership),
+        (Target::Job, Some(t)) => pick(&t.job),
+        (Target::File, Some(t)) => pick(&t.file),
+    };
+    let start = path.find('{')?;
+    let end = path.find('}')?;
+    Some(format!("{}{}{}", &path[..start], value, &path[end + 1..]))
+}
+
+fn scoped(target: Target) -> bool {
+    !matches!(
+        target,
+        Target::None | Target::Static | Target::Lang | Target::Role
+    )
+}
+
+async fn send(
+    b: &Browser,
+    method: &str,
+    path: &str,
+    body: Body,
+    t: Option<&Targets>,
+) -> StatusCode {
+    let (_, html) = b.text(if t.is_some() { "/admin" } else { "/login" }).await;
+    let token = extract_csrf(&html).unwrap_or_default();
+    let url = b.url(path);
+    let r = match (method, body) {
+        ("GET", _) => b.http.get(&url).send().await,
+        (_, Body::Multipart) => {
+            let part = reqwest::multipart::Part::bytes(include_bytes!("tiny.png").to_vec())
+                .file_name("x.png");
+            b.http
+                .post(format!("{url}?_csrf={token}"))
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+                .send()
+                .await
+        }
+        (_, Body::Membership) => {
+            let m = t.map(|t| t.membership.0.clone()).unwrap_or_default();
+            b.http
+                .post(&url)
+                .form(&[("_csrf", token.as_str()), ("membership", m.as_str())])
+                .send()
+                .await
+        }
+        (_, Body::Empty) => {
+            b.http
+                .post(&url)
+                .form(&[("_csrf", token.as_str())])
+                .send()
+                .await
+        }
+    };
+    r.expect("request").status()
+}
+
+const ROLES: &[(&str, &str)] = &[
+    ("office", "411002000000"),
+    ("street", "411002001000"),
+    ("community", OWN_COMMUNITY),
+    ("liaison", "411002000000"),
+    ("leader", "411002000000"),
+    ("sysadmin", "411002000000"),
+    ("secadmin", "411002000000"),
+    ("auditor", "411002000000"),
+];
+
+#[tokio::test]
+async fn every_route_has_an_expectation_in_the_matrix() {
+    let exp = expectations();
+    let routes: Vec<String> = table()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    for r in &routes {
+        assert!(
+            exp.contains_key(r.as_str()),
+            "route {r} has no expectation in the access matrix"
+        );
+    }
+    for k in exp.keys() {
+        assert!(
+            routes.iter().any(|r| r == k),
+            "expectation {k} names no route"
+        );
+    }
+}
+
+#[tokio::test]
+async fn access_matrix_holds_for_every_route_role_and_scope() {
+    let app = TestApp::demo().await;
+    let exp = expectations();
+    let mut failures = Vec::new();
+
+    // Anonymous: public routes answer, everything else asks to log in.
+    let anon = app.client();
+    for spec in table() {
+        let key = format!("{} {}", spec.method, spec.path);
+        let (target, body) = exp[key.as_str()];
+        let path = fill(spec.path, target, None, true).unwrap();
+        let status = send(&anon, spec.method.as_str(), &path, body, None).await;
+        let ok = match spec.access {
+            Access::Public => {
+                !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                    || key == "POST /login"
+            }
+            _ if spec.path.starts_with("/api/") => status == StatusCode::UNAUTHORIZED,
+            _ => {
+                status == StatusCode::SEE_OTHER
+                    || status == StatusCode::FORBIDDEN
+                    || status.is_redirection()
+            }
+        };
+        if !ok {
+            failures.push(format!("anonymous {key}: {status}"));
+        }
+    }
+
+    for (username, region) in ROLES {
+        let targets = setup_targets(&app, username, region).await;
+        let b = app.login(username).await;
+        let actor = {
+            let uid = app.user_id(username).await;
+            let mut c = app.core().db.pool().acquire().await.unwrap();
+            chuangye_core::auth::build_actor(&mut c, &uid, None, "test")
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        for spec in table() {
+            let key = format!("{} {}", spec.method, spec.path);
+            if spec.access == Access::Public || key == "POST /logout" {
+                continue;
+            }
+            let (target, body) = exp[key.as_str()];
+            let allowed = spec.access.allows(Some(&actor)).is_ok();
+            let inside = fill(spec.path, target, Some(&targets), true).unwrap();
+            let status = send(&b, spec.method.as_str(), &inside, body, Some(&targets)).await;
+            let ok = if allowed {
+                !matches!(
+                    status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ) && !status.is_server_error()
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                failures.push(format!(
+                    "{username} {key} in scope ({inside}): {status} (allowed: {allowed})"
+                ));
+            }
+            if allowed && scoped(target) {
+                let outside = fill(spec.path, target, Some(&targets), false).unwrap();
+                let status = send(&b, spec.method.as_str(), &outside, body, Some(&targets)).await;
+                if status != StatusCode::NOT_FOUND {
+                    failures.push(format!(
+                        "{username} {key} out of scope ({outside}): {status}, expected 404"
+                    ));
+                }
+            }
+        }
+        // Logging out ends the session: the next request asks to log in again.
+        let status = send(&b, "POST", "/logout", Body::Empty, Some(&targets)).await;
+        let after = b.get("/admin").await.status();
+        if status != StatusCode::SEE_OTHER || after != StatusCode::SEE_OTHER {
+            failures.push(format!(
+                "{username} POST /logout: {status}, then /admin {after}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access matrix failures:\n{}",
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the web layer, through real HTTP against a real database
+//! (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set).
+
+mod access_matrix;
+mod auth;
+mod support;
