@@ -228,6 +228,7 @@ async fn user_add(
         region_code,
         unit_id: None,
         roles,
+        phone: None,
         is_demo: false,
         must_change_password: true,
     };

@@ -158,6 +158,7 @@ pub async fn build_demo(core: &Core, password: Option<&str>) -> Result<Vec<Crede
             region_code: region.to_string(),
             unit_id: unit,
             roles: vec![role.to_string()],
+            phone: Some(format!("1390374{:04}", out.len() + 1)),
             is_demo: true,
             must_change_password: false,
         };
@@ -187,6 +188,9 @@ pub async fn build_demo(core: &Core, password: Option<&str>) -> Result<Vec<Crede
 pub async fn init_deployment(core: &Core, root: &str, admin: &str) -> Result<Vec<Credential>> {
     let code = region_table::normalize_root(root)
         .map_err(|_| crate::Error::field("root", "org.region.code_format"))?;
+    if !service::username_ok(admin) || !service::username_ok(&format!("{admin}-audit")) {
+        return Err(crate::Error::field("admin", "org.user.username_invalid"));
+    }
     let system = Actor::system(&code, "init");
     ensure_roles(core).await?;
     init_regions(core, &system, &code).await?;
@@ -205,6 +209,7 @@ pub async fn init_deployment(core: &Core, root: &str, admin: &str) -> Result<Vec
             region_code: code.clone(),
             unit_id: None,
             roles: vec![role.to_string()],
+            phone: None,
             is_demo: false,
             must_change_password: true,
         };

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod jobs;
 pub mod org;
+pub mod personal;
 pub mod testing;
 pub mod validate;
 

@@ -207,6 +207,12 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         r(
             p.clone(),
+            "/admin/users/{id}/phone",
+            Perm(P::PersonalUnmask),
+            post(users::reveal_phone),
+        ),
+        r(
+            p.clone(),
             "/admin/memberships/{id}/roles",
             Perm(P::UserManage),
             post(users::set_roles),

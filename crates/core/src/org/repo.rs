@@ -228,11 +228,14 @@ pub struct User {
     pub is_demo: i64,
     pub disabled: i64,
     pub created_at: i64,
+    pub phone_masked: Option<String>,
+    #[serde(skip)]
+    pub phone_cipher: Option<String>,
 }
 
 pub async fn user_by_name(c: Exec<'_>, username: &str) -> Result<Option<User>> {
     Ok(sqlx::query_as(
-        "SELECT id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at \
+        "SELECT id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at, phone_masked, phone_cipher \
          FROM app_user WHERE username = $1",
     )
     .bind(username.to_string())
@@ -242,7 +245,7 @@ pub async fn user_by_name(c: Exec<'_>, username: &str) -> Result<Option<User>> {
 
 pub async fn user_by_id(c: Exec<'_>, id: &str) -> Result<Option<User>> {
     Ok(sqlx::query_as(
-        "SELECT id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at \
+        "SELECT id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at, phone_masked, phone_cipher \
          FROM app_user WHERE id = $1",
     )
     .bind(id.to_string())
@@ -253,7 +256,7 @@ pub async fn user_by_id(c: Exec<'_>, id: &str) -> Result<Option<User>> {
 /// A user is in scope when one of their memberships is.
 pub async fn user_in_scope(c: Exec<'_>, scope: &RegionScope, id: &str) -> Result<Option<User>> {
     Ok(sqlx::query_as(
-        "SELECT id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at \
+        "SELECT id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at, phone_masked, phone_cipher \
          FROM app_user u WHERE u.id = $1 AND EXISTS (SELECT 1 FROM membership m WHERE m.user_id = u.id \
          AND m.region_code BETWEEN $2 AND $3)",
     )
@@ -271,10 +274,13 @@ pub struct UserFilter {
     pub after: Option<String>,
 }
 
+/// Users in scope; `q` matches the user name or display name, or — when it is a mobile
+/// number — the phone's blind index (`phone_index`).
 pub async fn user_list(
     c: Exec<'_>,
     scope: &RegionScope,
     f: &UserFilter,
+    phone_index: Option<String>,
     limit: i64,
 ) -> Result<(Vec<User>, i64)> {
     let build = |select: &str, page: bool| {
@@ -295,7 +301,9 @@ pub async fn user_list(
                 .bind(sub.hi);
         }
         sql.push(")");
-        if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if let Some(ix) = &phone_index {
+            sql.push(" AND u.phone_index = ").bind(ix.clone());
+        } else if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
             sql.push(" AND (instr(u.username, ")
                 .bind(q.to_string())
                 .push(") > 0 OR instr(u.display_name, ")
@@ -316,7 +324,7 @@ pub async fn user_list(
         .await?;
     let rows = build(
         "SELECT u.id, u.username, u.display_name, u.password_hash, u.must_change_password, \
-         u.is_demo, u.disabled, u.created_at FROM app_user u",
+         u.is_demo, u.disabled, u.created_at, u.phone_masked, u.phone_cipher FROM app_user u",
         true,
     )
     .query_as()

@@ -422,12 +422,14 @@ pub struct NewUser {
     pub region_code: String,
     pub unit_id: Option<String>,
     pub roles: Vec<String>,
+    /// Optional mobile number, stored encrypted.
+    pub phone: Option<String>,
     pub is_demo: bool,
     /// Whether the user must choose a new password at first login (true for real accounts).
     pub must_change_password: bool,
 }
 
-fn username_ok(u: &str) -> bool {
+pub fn username_ok(u: &str) -> bool {
     let n = u.chars().count();
     (3..=32).contains(&n)
         && u.chars()
@@ -516,6 +518,21 @@ pub async fn create_user(core: &Core, actor: &Actor, input: &NewUser) -> Result<
     if input.display_name.trim().is_empty() || input.display_name.chars().count() > 40 {
         checks.add("display_name", "org.user.display_name_invalid");
     }
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(p) => match crate::personal::seal_phone(&core.crypto, "phone", p) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                checks.push(e);
+                None
+            }
+        },
+        None => None,
+    };
     for key in policy.check_password(&input.password, &username) {
         checks.push(key.into_field("password"));
     }
@@ -539,8 +556,8 @@ pub async fn create_user(core: &Core, actor: &Actor, input: &NewUser) -> Result<
     let hash = password::hash(&input.password).await?;
     let id = new_id();
     sqlx::query(
-        "INSERT INTO app_user (id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,0,$7)",
+        "INSERT INTO app_user (id, username, display_name, password_hash, must_change_password, is_demo, disabled, created_at, \
+         phone_cipher, phone_index, phone_masked) VALUES ($1,$2,$3,$4,$5,$6,0,$7,$8,$9,$10)",
     )
     .bind(id.clone())
     .bind(username.clone())
@@ -549,6 +566,9 @@ pub async fn create_user(core: &Core, actor: &Actor, input: &NewUser) -> Result<
     .bind(i64::from(input.must_change_password))
     .bind(i64::from(input.is_demo))
     .bind(now())
+    .bind(phone.as_ref().map(|p| p.cipher.clone()))
+    .bind(phone.as_ref().map(|p| p.index.clone()))
+    .bind(phone.as_ref().map(|p| p.masked.clone()))
     .execute(&mut *tx)
     .await?;
     let mid = insert_membership(
@@ -565,6 +585,7 @@ pub async fn create_user(core: &Core, actor: &Actor, input: &NewUser) -> Result<
         actor,
         Entry::new("user.create", "user", &id).after(serde_json::json!({
             "username": username, "display_name": input.display_name.trim(), "membership": mid,
+            "phone": phone.as_ref().map(|p| p.masked.clone()),
             "region_code": input.region_code, "unit_id": input.unit_id,
             "roles": roles.iter().map(|r| r.code.clone()).collect::<Vec<_>>(),
         })),
@@ -856,4 +877,32 @@ pub async fn save_role(
     .await?;
     tx.commit().await?;
     Ok(role_id)
+}
+
+/// A user's full phone number, for an actor holding `personal.unmask`; the reveal is audited.
+pub async fn reveal_user_phone(
+    core: &Core,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<Option<String>> {
+    actor.require(Permission::PersonalUnmask)?;
+    let mut tx = core.db.begin().await?;
+    let user = repo::user_in_scope(&mut tx, &actor.scope, user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let Some(cipher) = user.phone_cipher else {
+        return Ok(None);
+    };
+    let phone = crate::personal::reveal(
+        core,
+        &mut tx,
+        actor,
+        crate::personal::Kind::Phone,
+        "user",
+        user_id,
+        &cipher,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(phone))
 }

@@ -1,8 +1,10 @@
 //! Integration tests of core, through the real database: SQLite by default, PostgreSQL when
 //! `TEST_DATABASE_URL` is set. Each test gets a fresh database (`TestDb`).
 
+mod audit;
 mod files;
 mod jobs;
+mod org;
 
 use std::io::Write;
 

@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use chuangye_core::auth;
 use chuangye_core::org::Permission;
 use chuangye_core::org::repo::{self, Membership, Role, Unit, UnitFilter, User, UserFilter};
 use chuangye_core::org::service::{self, MembershipInput, NewUser};
+use chuangye_core::{auth, personal};
 
 use super::PAGE_SIZE;
 use crate::AppState;
@@ -62,7 +62,11 @@ async fn list_page(
         .acquire()
         .await
         .map_err(chuangye_core::Error::from)?;
-    let (rows, total) = repo::user_list(&mut c, &a.scope, &filter, PAGE_SIZE).await?;
+    let phone = filter
+        .q
+        .as_deref()
+        .and_then(|q| personal::lookup_index(&st.core.crypto, personal::Kind::Phone, q));
+    let (rows, total) = repo::user_list(&mut c, &a.scope, &filter, phone, PAGE_SIZE).await?;
     let roles = repo::role_list(&mut c).await?;
     drop(c);
     let next = (rows.len() as i64 == PAGE_SIZE)
@@ -111,6 +115,7 @@ pub async fn create(State(st): State<AppState>, ctx: Ctx, form: FormData) -> App
         region_code: form.get("region_code"),
         unit_id: form.opt("unit_id"),
         roles: form.all("roles"),
+        phone: form.opt("phone"),
         is_demo: false,
         must_change_password: true,
     };
@@ -145,6 +150,9 @@ pub struct UserPage {
     pub locked_until: Option<i64>,
     pub can_manage: bool,
     pub can_unlock: bool,
+    pub can_unmask: bool,
+    /// The full phone number, after an audited reveal.
+    pub phone: Option<String>,
     pub errors: Errors,
     pub form: FormData,
     pub region_code: String,
@@ -156,6 +164,17 @@ async fn user_page(
     id: &str,
     errors: Errors,
     form: FormData,
+) -> AppResult<Response> {
+    user_page_with(st, ctx, id, errors, form, None).await
+}
+
+async fn user_page_with(
+    st: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: Errors,
+    form: FormData,
+    phone: Option<String>,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
     let mut c = st
@@ -195,6 +214,8 @@ async fn user_page(
             locked_until,
             can_manage: a.can(Permission::UserManage),
             can_unlock: a.can(Permission::SecurityUnlock),
+            can_unmask: a.can(Permission::PersonalUnmask),
+            phone,
             errors,
             form,
             region_code: a.region_code.clone(),
@@ -280,4 +301,22 @@ pub async fn unlock(
 ) -> AppResult<Response> {
     auth::unlock(&st.core, ctx.actor()?, &id).await?;
     Ok(see_other(&format!("/admin/users/{id}")))
+}
+
+/// Shows the full phone number once (audited).
+pub async fn reveal_phone(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let phone = service::reveal_user_phone(&st.core, ctx.actor()?, &id).await?;
+    user_page_with(
+        &st,
+        &ctx,
+        &id,
+        Errors::default(),
+        FormData::default(),
+        phone,
+    )
+    .await
 }

@@ -68,6 +68,7 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /admin/users/{id}/memberships", (User, Empty)),
         ("POST /admin/users/{id}/password", (User, Empty)),
         ("POST /admin/users/{id}/unlock", (User, Empty)),
+        ("POST /admin/users/{id}/phone", (User, Empty)),
         (
             "POST /admin/memberships/{id}/roles",
             (Target::Membership, Empty),

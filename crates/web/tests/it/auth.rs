@@ -1,10 +1,10 @@
 //! Login, sessions, CSRF, lockout, password rules and security headers, through real HTTP.
 
-use chuangye_core::org::service;
 use chuangye_core::org::Actor;
+use chuangye_core::org::service;
 use reqwest::StatusCode;
 
-use crate::support::{TestApp, PASSWORD};
+use crate::support::{PASSWORD, TestApp};
 
 #[tokio::test]
 async fn the_login_page_is_in_simplified_chinese_by_default_and_english_on_request() {
@@ -44,25 +44,57 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     // The security administrator lifts the lock; then the right password works.
     let sec = app.login("secadmin").await;
     let uid = app.user_id("street").await;
-    assert_eq!(sec.post(&format!("/admin/users/{uid}/unlock"), &[]).await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(b.login("street", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sec.post(&format!("/admin/users/{uid}/unlock"), &[])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        b.login("street", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
 async fn a_state_change_without_the_csrf_token_is_refused() {
     let app = TestApp::demo().await;
     let b = app.login("sysadmin").await;
-    let r = b.http.post(b.url("/admin/units")).form(&[("name", "无令牌单位"), ("kind", "other"), ("region_code", "411002000000")]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = b
         .http
         .post(b.url("/admin/units"))
-        .form(&[("name", "错令牌单位"), ("kind", "other"), ("region_code", "411002000000"), ("_csrf", "forged-token-value")])
+        .form(&[
+            ("name", "无令牌单位"),
+            ("kind", "other"),
+            ("region_code", "411002000000"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let ok = b.post("/admin/units", &[("name", "有令牌单位"), ("kind", "other"), ("region_code", "411002000000")]).await;
+    let r = b
+        .http
+        .post(b.url("/admin/units"))
+        .form(&[
+            ("name", "错令牌单位"),
+            ("kind", "other"),
+            ("region_code", "411002000000"),
+            ("_csrf", "forged-token-value"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let ok = b
+        .post(
+            "/admin/units",
+            &[
+                ("name", "有令牌单位"),
+                ("kind", "other"),
+                ("region_code", "411002000000"),
+            ],
+        )
+        .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
 }
 
@@ -83,14 +115,24 @@ async fn pages_carry_the_security_headers() {
 async fn login_issues_a_new_session_id_and_ends_the_old_one() {
     let app = TestApp::demo().await;
     let sessions = || async {
-        sqlx::query_scalar::<_, String>("SELECT id_hash FROM session").fetch_all(app.core().db.pool()).await.unwrap()
+        sqlx::query_scalar::<_, String>("SELECT id_hash FROM session")
+            .fetch_all(app.core().db.pool())
+            .await
+            .unwrap()
     };
     let b = app.login("leader").await;
     let first = sessions().await;
     assert_eq!(first.len(), 1);
-    assert_eq!(b.login("leader", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.login("leader", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let second = sessions().await;
-    assert_eq!(second.len(), 1, "the old session ended when the user logged in again");
+    assert_eq!(
+        second.len(),
+        1,
+        "the old session ended when the user logged in again"
+    );
     assert_ne!(first, second);
     assert_eq!(b.get("/admin").await.status(), StatusCode::OK);
 }
@@ -100,13 +142,25 @@ async fn an_idle_session_expires_and_says_so() {
     let app = TestApp::demo().await;
     let b = app.login("leader").await;
     assert_eq!(b.get("/admin").await.status(), StatusCode::OK);
-    sqlx::query("UPDATE session SET last_seen = last_seen - 31 * 60").execute(app.core().db.pool()).await.unwrap();
+    sqlx::query("UPDATE session SET last_seen = last_seen - 31 * 60")
+        .execute(app.core().db.pool())
+        .await
+        .unwrap();
     let r = b.get("/admin").await;
     assert!(r.status().is_redirection());
-    let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
+    let to = r
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(to.starts_with("/login?next=/admin"));
     let (_, html) = b.text(&to).await;
-    assert!(html.contains("登录已超时"), "the login page explains the timeout");
+    assert!(
+        html.contains("登录已超时"),
+        "the login page explains the timeout"
+    );
 }
 
 #[tokio::test]
@@ -116,20 +170,54 @@ async fn a_new_user_must_change_the_password_at_first_login() {
     let r = admin
         .post(
             "/admin/users",
-            &[("username", "wangwu"), ("display_name", "王五"), ("password", "Initial-Pass-9"), ("region_code", "411002001000"), ("roles", "service_staff")],
+            &[
+                ("username", "wangwu"),
+                ("display_name", "王五"),
+                ("password", "Initial-Pass-9"),
+                ("region_code", "411002001000"),
+                ("roles", "service_staff"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let b = app.client();
     let r = b.login("wangwu", "Initial-Pass-9").await;
     assert_eq!(r.headers().get("location").unwrap(), "/account/password");
-    assert_eq!(b.get("/admin/regions").await.headers().get("location").unwrap(), "/account/password");
-    let weak = b.post("/account/password", &[("current", "Initial-Pass-9"), ("new", "password"), ("repeat", "password")]).await;
+    assert_eq!(
+        b.get("/admin/regions")
+            .await
+            .headers()
+            .get("location")
+            .unwrap(),
+        "/account/password"
+    );
+    let weak = b
+        .post(
+            "/account/password",
+            &[
+                ("current", "Initial-Pass-9"),
+                ("new", "password"),
+                ("repeat", "password"),
+            ],
+        )
+        .await;
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().await.unwrap().contains("id=\"new-error\""));
-    let ok = b.post("/account/password", &[("current", "Initial-Pass-9"), ("new", "Better-Pass-10"), ("repeat", "Better-Pass-10")]).await;
+    let ok = b
+        .post(
+            "/account/password",
+            &[
+                ("current", "Initial-Pass-9"),
+                ("new", "Better-Pass-10"),
+                ("repeat", "Better-Pass-10"),
+            ],
+        )
+        .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    assert_eq!(b.get("/admin/regions").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get("/admin/regions").await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(b.get("/admin").await.status(), StatusCode::OK);
 }
 
@@ -140,16 +228,32 @@ async fn a_change_of_roles_takes_effect_on_the_next_request() {
     assert_eq!(b.get("/admin/units").await.status(), StatusCode::OK);
     let uid = app.user_id("leader").await;
     let mut c = app.core().db.pool().acquire().await.unwrap();
-    let m = chuangye_core::org::repo::memberships_of(&mut c, &uid).await.unwrap();
+    let m = chuangye_core::org::repo::memberships_of(&mut c, &uid)
+        .await
+        .unwrap();
     drop(c);
     let system = Actor::system("411002000000", "test");
     // A role without unit.view.
-    service::save_role(app.core(), &system, None, &service::RoleInput { code: "viewer".into(), name: "只看区划".into(), permissions: vec!["region.view".into()] })
+    service::save_role(
+        app.core(),
+        &system,
+        None,
+        &service::RoleInput {
+            code: "viewer".into(),
+            name: "只看区划".into(),
+            permissions: vec!["region.view".into()],
+        },
+    )
+    .await
+    .unwrap();
+    service::set_membership_roles(app.core(), &system, &m[0].id, &["viewer".to_string()])
         .await
         .unwrap();
-    service::set_membership_roles(app.core(), &system, &m[0].id, &["viewer".to_string()]).await.unwrap();
     assert_eq!(b.get("/admin/units").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(b.get("/admin/regions/411002000000").await.status(), StatusCode::OK);
+    assert_eq!(
+        b.get("/admin/regions/411002000000").await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -173,7 +277,12 @@ async fn one_account_cannot_hold_two_administrator_roles() {
     assert!(r.text().await.unwrap().contains("id=\"roles-error\""));
     // Adding an audit membership to the security admin is refused too.
     let uid = app.user_id("secadmin").await;
-    let r = admin.post(&format!("/admin/users/{uid}/memberships"), &[("region_code", "411002001000"), ("roles", "audit_admin")]).await;
+    let r = admin
+        .post(
+            &format!("/admin/users/{uid}/memberships"),
+            &[("region_code", "411002001000"), ("roles", "audit_admin")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -184,11 +293,78 @@ async fn a_duplicate_username_is_refused_at_the_field() {
     let r = admin
         .post(
             "/admin/users",
-            &[("username", "community"), ("display_name", "重名"), ("password", "Initial-Pass-9"), ("region_code", "411002000000"), ("roles", "leader")],
+            &[
+                ("username", "community"),
+                ("display_name", "重名"),
+                ("password", "Initial-Pass-9"),
+                ("region_code", "411002000000"),
+                ("roles", "leader"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"username-error\""));
     assert!(html.contains("已被使用"));
+}
+
+#[tokio::test]
+async fn a_phone_is_shown_masked_and_revealed_only_with_the_permission_and_audited() {
+    let app = TestApp::demo().await;
+    let uid = app.user_id("community").await;
+    let office = app.login("office").await;
+    let (_, html) = office.text(&format!("/admin/users/{uid}")).await;
+    assert!(html.contains("139****0003"), "masked on the page");
+    assert!(!html.contains("13903740003"));
+    // Exact search by phone goes through the blind index.
+    let (_, list) = office.text("/admin/users?q=139-0374-0003").await;
+    assert!(list.contains(">community<"));
+    let r = office.post(&format!("/admin/users/{uid}/phone"), &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("13903740003"));
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.unmask' AND entity_id = $1",
+    )
+    .bind(uid.clone())
+    .fetch_one(app.core().db.pool())
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+    // The stored value is ciphertext.
+    let stored: String = sqlx::query_scalar("SELECT phone_cipher FROM app_user WHERE id = $1")
+        .bind(uid.clone())
+        .fetch_one(app.core().db.pool())
+        .await
+        .unwrap();
+    assert!(!stored.contains("13903740003"));
+    // The leader may not unmask.
+    let leader = app.login("leader").await;
+    assert_eq!(
+        leader
+            .post(&format!("/admin/users/{uid}/phone"), &[])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_bad_phone_is_refused_at_its_field() {
+    let app = TestApp::demo().await;
+    let admin = app.login("sysadmin").await;
+    let r = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "badphone"),
+                ("display_name", "号码错"),
+                ("phone", "12345"),
+                ("password", "Initial-Pass-9"),
+                ("region_code", "411002000000"),
+                ("roles", "leader"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("id=\"phone-error\""));
 }
