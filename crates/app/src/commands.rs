@@ -13,7 +13,7 @@ use chuangye_web::{AppState, WebConfig};
 
 use crate::config::{self, Config, Overrides};
 use crate::startup::{self, Opened};
-use crate::{AuditCmd, Cli, Command, ConfigCmd, RegionCmd, TokenCmd, UserCmd};
+use crate::{AuditCmd, BenchCmd, Cli, Command, ConfigCmd, RegionCmd, TokenCmd, UserCmd};
 
 fn init_logs(cfg: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CHUANGYE_LOG")
@@ -33,6 +33,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     {
         print!("{}", config::EXAMPLE);
         return Ok(ExitCode::SUCCESS);
+    }
+    match &cli.command {
+        Some(Command::Bench {
+            cmd: BenchCmd::RegionInit { code, runs },
+        }) => {
+            crate::bench::region_init(code, *runs, cli.database_url.as_deref()).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Bench {
+            cmd: BenchCmd::Startup { runs, port },
+        }) => {
+            let (runs, port) = (*runs, *port);
+            tokio::task::spawn_blocking(move || crate::bench::startup(runs, port)).await??;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
     let cfg = config::load(Overrides {
         config: cli.config.clone(),
@@ -66,7 +82,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => audit_verify(cfg).await,
         Command::Backup { file } => backup(cfg, &file).await,
         Command::Restore { file } => restore(cfg, &file).await,
-        Command::Config { .. } => Ok(ExitCode::SUCCESS),
+        Command::Config { .. } | Command::Bench { .. } => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -164,12 +180,21 @@ async fn worker(cfg: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A core error as a message for the operator: field errors are translated from the catalogue
+/// (Chinese / English), with the catalogue key kept for reference.
 fn core_error(e: chuangye_core::Error) -> anyhow::Error {
+    use chuangye_web::i18n::Lang;
     match e {
         chuangye_core::Error::Invalid(v) => anyhow::anyhow!(
             "{}",
             v.iter()
-                .map(|f| format!("{}: {}", f.field, f.key))
+                .map(|f| format!(
+                    "{}: {} / {} ({})",
+                    f.field,
+                    Lang::ZhHans.field_error(f),
+                    Lang::En.field_error(f),
+                    f.key
+                ))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
@@ -184,7 +209,10 @@ async fn init(cfg: Config, root: &str, admin: &str) -> anyhow::Result<ExitCode> 
     }
     let creds = demo::init_deployment(&core, root, admin)
         .await
-        .map_err(core_error)?;
+        .map_err(core_error)
+        .with_context(|| {
+            format!("无法初始化部署 / cannot set up the deployment (--root {root})")
+        })?;
     print_credentials(
         "部署已初始化。以下一次性密码首次登录后必须修改 / Deployment ready. One-time passwords (must be changed at first login):",
         &creds,
@@ -195,13 +223,13 @@ async fn init(cfg: Config, root: &str, admin: &str) -> anyhow::Result<ExitCode> 
 async fn region_init(cfg: Config, code: &str) -> anyhow::Result<ExitCode> {
     let Opened { core, .. } = startup::open(&cfg).await?;
     let started = std::time::Instant::now();
-    let actor = match service::root_region(&core).await? {
-        Some(root) => Actor::system(&root, "cli"),
-        None => Actor::system("000000000000", "cli"),
-    };
+    // Only on a deployment: on an empty database the imported tree would count as one (its root
+    // becomes the deployment's root) without any administrators, and `init` would then refuse.
+    let actor = root_actor(&core, "cli").await?;
     let added = demo::init_regions(&core, &actor, code)
         .await
-        .map_err(core_error)?;
+        .map_err(core_error)
+        .with_context(|| format!("无法导入区划 / cannot import the regions of {code}"))?;
     println!(
         "已导入 {added} 个区划 / {added} regions added in {} ms",
         started.elapsed().as_millis()
@@ -296,23 +324,42 @@ async fn restore(cfg: Config, file: &std::path::Path) -> anyhow::Result<ExitCode
         .next()
         .unwrap_or_default()
         .to_string();
-    // Check the backup is a chuangye database before touching anything.
-    let probe = chuangye_core::db::Db::connect(&chuangye_core::db::DbConfig::new(format!(
-        "sqlite:{}?mode=ro",
-        file.display()
-    )))
-    .await
-    .context("备份文件无法打开 / cannot open the backup")?;
-    let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(probe.pool())
-        .await?;
-    if ok != "ok" || !probe.is_initialised().await? {
-        anyhow::bail!(
+    // Check the backup is a chuangye database before touching anything. One plain read-only
+    // connection: `Db::connect` would switch the file to WAL, which a read-only open refuses.
+    let not_valid = || {
+        anyhow::anyhow!(
             "{} 不是有效的 chuangye 备份 / is not a valid chuangye backup",
             file.display()
-        );
+        )
+    };
+    let mut probe = {
+        use sqlx::Connection;
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(file)
+            .read_only(true);
+        sqlx::SqliteConnection::connect_with(&opts)
+            .await
+            .with_context(|| {
+                format!(
+                    "备份文件无法打开 / cannot open the backup {}",
+                    file.display()
+                )
+            })?
+    };
+    let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut probe)
+        .await
+        .map_err(|_| not_valid())?;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'setting'",
+    )
+    .fetch_one(&mut probe)
+    .await
+    .map_err(|_| not_valid())?;
+    if ok != "ok" || tables == 0 {
+        return Err(not_valid());
     }
-    probe.close().await;
+    sqlx::Connection::close(probe).await?;
     let tmp = format!("{target}.restoring");
     std::fs::copy(file, &tmp)?;
     for ext in ["-wal", "-shm"] {

@@ -1,6 +1,7 @@
 //! `chuangye`: the one binary. `serve` (the default) runs the web server and job worker;
 //! the other subcommands set up and administer a deployment.
 
+mod bench;
 mod commands;
 mod config;
 mod startup;
@@ -74,6 +75,11 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Replace the SQLite database with a backup (stop the server first).
     Restore { file: PathBuf },
+    /// Benchmarks (see docs/PERFORMANCE.md).
+    Bench {
+        #[command(subcommand)]
+        cmd: BenchCmd,
+    },
     /// Configuration commands.
     Config {
         #[command(subcommand)]
@@ -117,6 +123,24 @@ pub enum TokenCmd {
 pub enum AuditCmd {
     /// Verify the hash chain; names the first broken row and exits 1 if any.
     Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCmd {
+    /// Time `region init CODE` into a fresh database (SQLite, or --database-url postgres://…).
+    RegionInit {
+        #[arg(default_value = "360900")]
+        code: String,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Time process start to the first answered request (demo deployment already built).
+    Startup {
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        #[arg(long, default_value_t = 18181)]
+        port: u16,
+    },
 }
 
 #[derive(Subcommand, Debug)]
