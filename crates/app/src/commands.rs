@@ -19,6 +19,9 @@ fn init_logs(cfg: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CHUANGYE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let b = tracing_subscriber::fmt().with_env_filter(filter);
+    let b = b
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = if cfg.log_format == "json" {
         b.json().try_init()
     } else {
@@ -112,6 +115,11 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
         key_source,
         key_file,
     } = startup::open(&cfg).await?;
+    if demo::is_half_set_up(&core).await? {
+        anyhow::bail!(
+            "上次初始化未完成 / a previous set-up of this database did not finish: start again with an empty data directory (or database)"
+        );
+    }
     if !demo::is_deployed(&core).await? {
         if cfg.no_demo {
             println!(
@@ -142,7 +150,7 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
         key_file: (!matches!(key_source, KeySource::Env)).then(|| key_file_s.clone()),
         key_file_private: startup::key_private(&key_file),
     };
-    let state = AppState::new(core.clone(), web);
+    let state = AppState::new(core.clone(), web).await;
     let app = chuangye_web::router(state);
     let listener = tokio::net::TcpListener::bind(&cfg.addr)
         .await

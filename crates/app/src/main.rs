@@ -10,6 +10,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: the server allocates many small, short-lived objects from many threads; glibc's
+/// allocator was a third of the CPU time under load (docs/PERFORMANCE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "chuangye",

@@ -50,10 +50,14 @@ pub fn random_password() -> String {
     format!("Cy-{:04}-{letters}", rng.random_range(0..10000))
 }
 
-/// Loads the region tree of `root` from the shipped official table (idempotent).
+/// Loads the region tree of `root` from the shipped official table (idempotent). The code
+/// must lie within the actor's scope (the deployment).
 pub async fn init_regions(core: &Core, actor: &Actor, root: &str) -> Result<usize> {
     let code = region_table::normalize_root(root)
         .map_err(|_| crate::Error::field("root", "org.region.code_format"))?;
+    if !actor.scope.contains(&code) {
+        return Err(crate::Error::field("root", "org.region.outside_deployment"));
+    }
     let rows = region_table::load_subtree(&code).map_err(|e| match e {
         region_table::RegionTableError::UnknownCode(_) => {
             crate::Error::field("root", "org.region.unknown")
@@ -81,6 +85,19 @@ pub async fn ensure_roles(core: &Core) -> Result<()> {
 /// Whether the database already holds a deployment (demo or real).
 pub async fn is_deployed(core: &Core) -> Result<bool> {
     Ok(service::root_region(core).await?.is_some())
+}
+
+/// Whether a set-up was started but not finished (regions or users, but no root recorded).
+pub async fn is_half_set_up(core: &Core) -> Result<bool> {
+    if is_deployed(core).await? {
+        return Ok(false);
+    }
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM region) + (SELECT COUNT(*) FROM app_user)",
+    )
+    .fetch_one(core.db.pool())
+    .await?;
+    Ok(n > 0)
 }
 
 /// Builds the demo deployment. `password` fixes every demo password (tests); otherwise each
@@ -180,6 +197,7 @@ pub async fn build_demo(core: &Core, password: Option<&str>) -> Result<Vec<Crede
         });
     }
     mark(core, "demo", "1").await?;
+    service::set_root_region(core, &system, DEMO_ROOT).await?;
     Ok(out)
 }
 
@@ -221,5 +239,6 @@ pub async fn init_deployment(core: &Core, root: &str, admin: &str) -> Result<Vec
             password: pw,
         });
     }
+    service::set_root_region(core, &system, &code).await?;
     Ok(out)
 }

@@ -14,6 +14,7 @@ use chuangye_core::org::Actor;
 use rand::RngCore;
 
 use crate::AppState;
+use crate::cache::CachedAuth;
 use crate::error::{AppError, PendingError};
 use crate::i18n::Lang;
 use crate::metrics::Metrics;
@@ -162,13 +163,13 @@ pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Re
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
     if let Some(tok) = bearer.filter(|_| is_api(&path)) {
-        match auth::actor_from_token(&st.core, tok.trim(), &ip).await {
+        match token_actor(&st, tok.trim(), &ip).await {
             Ok(Some(a)) => ctx.actor = Some(a),
             Ok(None) => return AppError::Unauthenticated.into_response_for(&ctx),
             Err(e) => return AppError::from(e).into_response_for(&ctx),
         }
     } else if let Some(tok) = cookie(req.headers(), SESSION_COOKIE).map(str::to_string) {
-        match auth::resume(&st.core, &tok, &ip).await {
+        match session_of(&st, &tok, &ip).await {
             Ok(Ok(s)) => {
                 ctx.actor = Some(s.actor.clone());
                 ctx.csrf = s.csrf.clone();
@@ -212,6 +213,10 @@ pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Re
 
     req.extensions_mut().insert(ctx.clone());
     let mut resp = next.run(req).await;
+    if unsafe_method {
+        // A state change may have changed what cached actors and regions say.
+        st.caches.clear();
+    }
     if let Some(PendingError(e)) = resp.extensions_mut().remove::<PendingError>() {
         resp = e.into_response_for(&ctx);
     }
@@ -225,6 +230,92 @@ pub async fn resolve(State(st): State<AppState>, req: Request, next: Next) -> Re
         );
     }
     resp
+}
+
+/// The actor of an API token, from the cache or the database.
+async fn token_actor(st: &AppState, token: &str, ip: &str) -> chuangye_core::Result<Option<Actor>> {
+    let key = auth::token_hash(token);
+    if let Some(hit) = st.caches.auth.get(&key) {
+        let mut a = hit.actor;
+        a.ip = ip.to_string();
+        return Ok(Some(a));
+    }
+    let seen = st.caches.auth.generation();
+    let actor = auth::actor_from_token(&st.core, token, ip).await?;
+    if let Some(a) = &actor {
+        let entry = CachedAuth {
+            actor: a.clone(),
+            csrf: String::new(),
+            last_seen: i64::MAX,
+            user_id: a.user_id.clone().unwrap_or_default(),
+            membership_id: a.membership_id.clone(),
+        };
+        st.caches.auth.insert(seen, key, entry);
+    }
+    Ok(actor)
+}
+
+async fn idle_secs(st: &AppState) -> chuangye_core::Result<i64> {
+    if let Some(v) = st.caches.idle_secs.get(&()) {
+        return Ok(v);
+    }
+    let seen = st.caches.idle_secs.generation();
+    let v = auth::idle_timeout_secs(&st.core).await?;
+    st.caches.idle_secs.insert(seen, (), v);
+    Ok(v)
+}
+
+/// The session of a cookie, from the cache or the database, with the idle timeout enforced
+/// and `last_seen` kept current either way.
+async fn session_of(
+    st: &AppState,
+    token: &str,
+    ip: &str,
+) -> chuangye_core::Result<Result<Session, SessionState>> {
+    let key = auth::token_hash(token);
+    if let Some(hit) = st.caches.auth.get(&key) {
+        let now = chuangye_core::db::now();
+        if now - hit.last_seen > idle_secs(st).await? {
+            st.caches.auth.remove(&key);
+            auth::expire_session(&st.core, &key).await?;
+            return Ok(Err(SessionState::Expired));
+        }
+        let mut last_seen = hit.last_seen;
+        if now - hit.last_seen > auth::TOUCH_AFTER_SECS {
+            auth::touch_session(&st.core, &key, now).await?;
+            last_seen = now;
+            let seen = st.caches.auth.generation();
+            st.caches.auth.insert(
+                seen,
+                key.clone(),
+                CachedAuth {
+                    last_seen,
+                    ..hit.clone()
+                },
+            );
+        }
+        let mut actor = hit.actor;
+        actor.ip = ip.to_string();
+        return Ok(Ok(Session {
+            actor,
+            csrf: hit.csrf,
+            id_hash: key,
+            last_seen,
+        }));
+    }
+    let seen = st.caches.auth.generation();
+    let r = auth::resume(&st.core, token, ip).await?;
+    if let Ok(s) = &r {
+        let entry = CachedAuth {
+            actor: s.actor.clone(),
+            csrf: s.csrf.clone(),
+            last_seen: s.last_seen,
+            user_id: s.actor.user_id.clone().unwrap_or_default(),
+            membership_id: s.actor.membership_id.clone(),
+        };
+        st.caches.auth.insert(seen, key, entry);
+    }
+    Ok(r)
 }
 
 /// Compares the token sent (header, form field `_csrf`, or query `_csrf` for uploads) with the

@@ -104,12 +104,19 @@ impl AppError {
                 "detail": details.join("; "),
                 "errors": errors,
             });
-            return (
+            let mut resp = (
                 status,
                 [(header::CONTENT_TYPE, "application/problem+json")],
                 body.to_string(),
             )
                 .into_response();
+            if status == StatusCode::UNAUTHORIZED {
+                resp.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
+            }
+            return resp;
         }
         let page = ErrorPage {
             lang: ctx.lang.html(),

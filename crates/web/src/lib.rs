@@ -4,6 +4,7 @@
 
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
+pub mod cache;
 pub mod ctx;
 pub mod error;
 pub mod handlers;
@@ -49,26 +50,58 @@ impl Default for WebConfig {
 
 type KeyedLimiter = governor::DefaultKeyedRateLimiter<String>;
 
-/// Shared state of every handler.
+/// Shared state of every handler: one reference-counted pointer, cheap to clone (axum clones
+/// the state for every layer and extractor of every request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+pub struct AppInner {
     pub core: Core,
     pub config: Arc<WebConfig>,
     pub login_limiter: Arc<KeyedLimiter>,
     pub metrics: Arc<metrics::Metrics>,
+    pub caches: Arc<cache::Caches>,
+    /// Whether this is the demo deployment (the login page then says so).
+    pub demo: bool,
 }
 
 impl AppState {
-    pub fn new(core: Core, config: WebConfig) -> AppState {
+    /// Builds the state and starts the cache watcher (call inside the tokio runtime).
+    pub async fn new(core: Core, config: WebConfig) -> AppState {
+        let demo = {
+            match core.db.pool().acquire().await {
+                Ok(mut c) => chuangye_core::org::repo::setting_get(&mut c, "demo")
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some(),
+                Err(_) => false,
+            }
+        };
+        let caches = Arc::new(cache::Caches::default());
+        cache::Caches::watch(Arc::downgrade(&caches), core.clone()).await;
+        AppState::with(core, config, caches, demo)
+    }
+
+    fn with(core: Core, config: WebConfig, caches: Arc<cache::Caches>, demo: bool) -> AppState {
         let per_min = std::num::NonZeroU32::new(config.login_per_minute.max(1))
             .unwrap_or(std::num::NonZeroU32::MIN);
-        AppState {
+        AppState(Arc::new(AppInner {
             core,
             login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_min,
             ))),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
-        }
+            caches,
+            demo,
+        }))
     }
 }

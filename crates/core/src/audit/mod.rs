@@ -6,7 +6,7 @@
 
 mod repo;
 
-pub use repo::{AuditFilter, AuditRow, VerifyOutcome, list, verify};
+pub use repo::{AuditFilter, AuditRow, VerifyOutcome, head_seq, list, verify};
 
 use crate::Result;
 use crate::crypto::ChainHasher;

@@ -195,3 +195,12 @@ pub async fn verify(db: &Db, chain: &ChainHasher) -> Result<VerifyOutcome> {
     }
     Ok(VerifyOutcome::Intact { rows: n })
 }
+
+/// The number of the last row: every write advances it (watched by the web caches).
+pub async fn head_seq(db: &Db) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(db.pool())
+            .await?,
+    )
+}

@@ -183,6 +183,8 @@ pub struct Session {
     pub actor: Actor,
     pub csrf: String,
     pub id_hash: String,
+    /// When the session was last seen (as stored, at most 30 s behind).
+    pub last_seen: i64,
 }
 
 /// Why a session cookie did not resolve.
@@ -219,12 +221,10 @@ pub async fn resume(
             .await?;
         return Ok(Err(SessionState::Expired));
     }
-    if t - last_seen > 30 {
-        sqlx::query("UPDATE session SET last_seen = $1 WHERE id_hash = $2")
-            .bind(t)
-            .bind(h.clone())
-            .execute(&mut *c)
-            .await?;
+    let mut last_seen = last_seen;
+    if t - last_seen > TOUCH_AFTER_SECS {
+        touch(&mut c, &h, t).await?;
+        last_seen = t;
     }
     let Some(actor) = build_actor(&mut c, &user_id, membership_id.as_deref(), ip).await? else {
         return Ok(Err(SessionState::Unknown));
@@ -233,7 +233,41 @@ pub async fn resume(
         actor,
         csrf,
         id_hash: h,
+        last_seen,
     }))
+}
+
+/// `last_seen` is written at most this often per session.
+pub const TOUCH_AFTER_SECS: i64 = 30;
+
+async fn touch(c: &mut sqlx::AnyConnection, id_hash: &str, t: i64) -> Result<()> {
+    sqlx::query("UPDATE session SET last_seen = $1 WHERE id_hash = $2")
+        .bind(t)
+        .bind(id_hash.to_string())
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Records that a (cached) session is still in use.
+pub async fn touch_session(core: &Core, id_hash: &str, t: i64) -> Result<()> {
+    let mut c = core.db.pool().acquire().await?;
+    touch(&mut c, id_hash, t).await
+}
+
+/// Ends a session that has been idle too long.
+pub async fn expire_session(core: &Core, id_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM session WHERE id_hash = $1")
+        .bind(id_hash.to_string())
+        .execute(core.db.pool())
+        .await?;
+    Ok(())
+}
+
+/// The idle timeout in seconds, from the security policy.
+pub async fn idle_timeout_secs(core: &Core) -> Result<i64> {
+    let mut c = core.db.pool().acquire().await?;
+    Ok(i64::from(SecurityPolicy::load(&mut c).await?.idle_minutes) * 60)
 }
 
 /// Builds the actor for a user acting in one membership (or none yet).

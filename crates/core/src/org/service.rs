@@ -88,12 +88,27 @@ pub async fn init_regions(
             .after(serde_json::json!({ "rows": rows.len(), "added": added })),
     )
     .await?;
-    repo::setting_put(&mut tx, "root_region", &root).await.ok();
     tx.commit().await?;
     Ok(added)
 }
 
-/// The deployment's root region code, set by `init`/`region init`.
+/// Records the deployment's root region; done last when a deployment is set up, so that a
+/// database counts as deployed only once it is complete.
+pub async fn set_root_region(core: &Core, actor: &Actor, code: &str) -> Result<()> {
+    let mut tx = core.db.begin().await?;
+    repo::setting_put(&mut tx, "root_region", code).await?;
+    audit::record(
+        &mut tx,
+        core.crypto.chain(),
+        actor,
+        Entry::new("deployment.root", "setting", "root_region").after(code),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The deployment's root region code, set by `init` or the demo deployment.
 pub async fn root_region(core: &Core) -> Result<Option<String>> {
     let mut c = core.db.pool().acquire().await?;
     repo::setting_get(&mut c, "root_region").await

@@ -45,12 +45,27 @@ async fn loading_the_same_tree_twice_adds_nothing() {
 #[tokio::test]
 async fn an_unknown_root_code_is_refused_at_the_field() {
     let t = weidu().await;
-    let e = demo::init_regions(&t.core, &county_admin(), "999999")
+    let e = demo::init_regions(&t.core, &county_admin(), "411002999000")
         .await
         .unwrap_err();
     assert_eq!(
         field_keys(e),
         vec![("root".to_string(), "org.region.unknown".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_region_outside_the_deployment_cannot_be_loaded_into_it() {
+    let t = weidu().await;
+    let e = demo::init_regions(&t.core, &county_admin(), "360981")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        field_keys(e),
+        vec![(
+            "root".to_string(),
+            "org.region.outside_deployment".to_string()
+        )]
     );
 }
 

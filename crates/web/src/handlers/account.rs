@@ -41,15 +41,8 @@ pub struct LoginPage {
     pub demo: bool,
 }
 
-async fn demo_deployment(st: &AppState) -> bool {
-    let Ok(mut c) = st.core.db.pool().acquire().await else {
-        return false;
-    };
-    chuangye_core::org::repo::setting_get(&mut c, "demo")
-        .await
-        .ok()
-        .flatten()
-        .is_some()
+fn demo_deployment(st: &AppState) -> bool {
+    st.demo
 }
 
 pub async fn login_page(
@@ -66,7 +59,7 @@ pub async fn login_page(
         username: String::new(),
         next: q.next,
         error,
-        demo: demo_deployment(&st).await,
+        demo: demo_deployment(&st),
     };
     render(&page)
 }
@@ -133,7 +126,7 @@ pub async fn login_submit(
                 username,
                 next: form.get("next"),
                 error: Some(error),
-                demo: demo_deployment(&st).await,
+                demo: demo_deployment(&st),
             };
             let mut resp = render(&page)?;
             *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;

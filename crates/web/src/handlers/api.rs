@@ -111,34 +111,53 @@ pub async fn regions(
     State(st): State<AppState>,
     ctx: Ctx,
     Query(q): Query<RegionsQuery>,
-) -> AppResult<Json<Vec<RegionDto>>> {
+) -> AppResult<Response> {
     let a = ctx.actor()?;
     let parent = q.parent.unwrap_or_else(|| a.region_code.clone());
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
-    repo::region_get(&mut c, &a.scope, &parent)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let rows = repo::region_children(&mut c, &a.scope, &parent, false).await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| RegionDto {
-                code: r.code,
-                name: r.name,
-                level: r.level,
-                parent_code: Some(parent.clone()),
-                kind: r.kind,
-                valid_from: None,
-                valid_to: r.valid_to,
-                children: Some(r.children),
-            })
-            .collect(),
-    ))
+    if !a.scope.contains(&parent) {
+        return Err(AppError::NotFound);
+    }
+    // Everyone who may see `parent` sees the same children: the body is cached.
+    let key = format!("regions:{parent}");
+    let body = match st.caches.json.get(&key) {
+        Some(b) => b,
+        None => {
+            let seen = st.caches.json.generation();
+            let rows = crate::cache::region_children(&st, &a.scope, &parent, false).await?;
+            if rows.is_empty() {
+                // Tell an unknown parent from a leaf.
+                let mut c = st
+                    .core
+                    .db
+                    .pool()
+                    .acquire()
+                    .await
+                    .map_err(chuangye_core::Error::from)?;
+                repo::region_get(&mut c, &a.scope, &parent)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            }
+            let dtos: Vec<RegionDto> = rows
+                .iter()
+                .map(|r| RegionDto {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    level: r.level,
+                    parent_code: Some(parent.clone()),
+                    kind: r.kind.clone(),
+                    valid_from: None,
+                    valid_to: r.valid_to.clone(),
+                    children: Some(r.children),
+                })
+                .collect();
+            let b = axum::body::Bytes::from(
+                serde_json::to_vec(&dtos).map_err(|e| AppError::Internal(e.to_string()))?,
+            );
+            st.caches.json.insert(seen, key, b.clone());
+            b
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// One region; 404 when it does not exist or lies outside the caller's scope.

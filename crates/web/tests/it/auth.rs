@@ -142,10 +142,12 @@ async fn an_idle_session_expires_and_says_so() {
     let app = TestApp::demo().await;
     let b = app.login("leader").await;
     assert_eq!(b.get("/admin").await.status(), StatusCode::OK);
+    // 31 minutes pass: the stored and the cached last-seen times are that old.
     sqlx::query("UPDATE session SET last_seen = last_seen - 31 * 60")
         .execute(app.core().db.pool())
         .await
         .unwrap();
+    app.state.caches.clear();
     let r = b.get("/admin").await;
     assert!(r.status().is_redirection());
     let to = r
@@ -232,28 +234,71 @@ async fn a_change_of_roles_takes_effect_on_the_next_request() {
         .await
         .unwrap();
     drop(c);
-    let system = Actor::system("411002000000", "test");
-    // A role without unit.view.
-    service::save_role(
-        app.core(),
-        &system,
-        None,
-        &service::RoleInput {
-            code: "viewer".into(),
-            name: "只看区划".into(),
-            permissions: vec!["region.view".into()],
-        },
-    )
-    .await
-    .unwrap();
-    service::set_membership_roles(app.core(), &system, &m[0].id, &["viewer".to_string()])
-        .await
-        .unwrap();
+    // The system administrator creates a role without unit.view and gives it to the leader.
+    let admin = app.login("sysadmin").await;
+    let r = admin
+        .post(
+            "/admin/roles",
+            &[
+                ("code", "viewer"),
+                ("name", "只看区划"),
+                ("permissions", "region.view"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = admin
+        .post(
+            &format!("/admin/memberships/{}/roles", m[0].id),
+            &[("roles", "viewer")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(b.get("/admin/units").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         b.get("/admin/regions/411002000000").await.status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn a_change_made_by_another_process_reaches_the_cache_quickly() {
+    let app = TestApp::demo().await;
+    let b = app.login("leader").await;
+    assert_eq!(b.get("/admin/units").await.status(), StatusCode::OK);
+    let uid = app.user_id("leader").await;
+    let mut c = app.core().db.pool().acquire().await.unwrap();
+    let m = chuangye_core::org::repo::memberships_of(&mut c, &uid)
+        .await
+        .unwrap();
+    drop(c);
+    // Another node (or the CLI) writes straight to the database.
+    let system = Actor::system("411002000000", "other-node");
+    service::set_membership_roles(app.core(), &system, &m[0].id, &["unit_liaison".to_string()])
+        .await
+        .unwrap();
+    service::save_role(
+        app.core(),
+        &system,
+        Some("unit_liaison"),
+        &service::RoleInput {
+            code: "unit_liaison".into(),
+            name: "联络员".into(),
+            permissions: vec!["region.view".into()],
+        },
+    )
+    .await
+    .unwrap();
+    // The watcher polls every 100 ms; allow it a few rounds.
+    let mut status = StatusCode::OK;
+    for _ in 0..30 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        status = b.get("/admin/units").await.status();
+        if status == StatusCode::FORBIDDEN {
+            break;
+        }
+    }
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ pub const PASSWORD: &str = "Test-Pass-2024";
 
 pub struct TestApp {
     pub db: TestDb,
+    pub state: AppState,
     pub base: String,
     _server: tokio::task::JoinHandle<()>,
 }
@@ -27,8 +28,8 @@ impl TestApp {
         demo::build_demo(&db.core, Some(PASSWORD))
             .await
             .expect("demo deployment");
-        let state = AppState::new(db.core.clone(), config);
-        let app = chuangye_web::router(state);
+        let state = AppState::new(db.core.clone(), config).await;
+        let app = chuangye_web::router(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -43,6 +44,7 @@ impl TestApp {
         });
         TestApp {
             db,
+            state,
             base: format!("http://{addr}"),
             _server: server,
         }
