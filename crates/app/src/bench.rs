@@ -57,7 +57,7 @@ pub async fn region_init(
         let rows = chuangye_core::org::region_table::load_subtree(code)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let t1 = Instant::now();
-        let added = demo::init_regions(&core, &Actor::system("000000000000", "bench"), code)
+        let added = demo::init_regions(&core, &Actor::system(&rows[0].code, "bench"), code)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let t2 = Instant::now();

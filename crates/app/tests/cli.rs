@@ -907,3 +907,17 @@ fn the_first_serve_on_an_empty_database_builds_the_demo_and_prints_its_accounts_
     drop(second);
     assert!(d.usernames().contains(&"sysadmin".to_string()));
 }
+
+#[test]
+fn the_region_init_benchmark_runs_and_reports_its_figures() {
+    let d = Deployment::new();
+    let run = d
+        .run(&["bench", "region-init", "411002", "--runs", "1"])
+        .assert_ok();
+    assert!(run.stdout.contains("120 rows"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("region init 411002 on sqlite: runs=1"),
+        "{}",
+        run.stdout
+    );
+}

@@ -2,5 +2,6 @@
 //! (SQLite by default, PostgreSQL when TEST_DATABASE_URL is set).
 
 mod access_matrix;
+mod admin;
 mod auth;
 mod support;
