@@ -77,6 +77,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     roles,
                 },
         } => user_add(cfg, username, name, region, roles).await,
+        Command::User {
+            cmd: UserCmd::ResetPassword { username },
+        } => user_reset_password(cfg, &username).await,
         Command::Token {
             cmd: TokenCmd::Create { username, name },
         } => token_create(cfg, &username, &name).await,
@@ -182,7 +185,7 @@ async fn worker(cfg: Config) -> anyhow::Result<ExitCode> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let handle = tokio::spawn(jobs::Worker::new(core.clone(), jobs::builtin_registry()).run(rx));
     println!("chuangye worker 已启动 / worker running");
-    let _ = tokio::signal::ctrl_c().await;
+    shutdown_signal().await;
     let _ = tx.send(true);
     let _ = handle.await;
     Ok(ExitCode::SUCCESS)
@@ -375,5 +378,43 @@ async fn restore(cfg: Config, file: &std::path::Path) -> anyhow::Result<ExitCode
     }
     std::fs::rename(&tmp, &target)?;
     println!("已从 {} 恢复 / restored", file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: finish what is running, then stop.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+async fn user_reset_password(cfg: Config, username: &str) -> anyhow::Result<ExitCode> {
+    let Opened { core, .. } = startup::open(&cfg).await?;
+    let actor = root_actor(&core, "cli").await?;
+    let mut c = core.db.pool().acquire().await?;
+    let user = chuangye_core::org::repo::user_by_name(&mut c, username)
+        .await?
+        .with_context(|| format!("没有该用户 / no such user: {username}"))?;
+    drop(c);
+    let password = demo::random_password();
+    chuangye_core::auth::reset_password(&core, &actor, &user.id, &password)
+        .await
+        .map_err(core_error)?;
+    println!("用户 {username} 的一次性密码 / one-time password: {password}");
     Ok(ExitCode::SUCCESS)
 }

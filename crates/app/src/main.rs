@@ -100,6 +100,8 @@ pub enum RegionCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum UserCmd {
+    /// Give a user a new one-time password (also for the security and audit administrators).
+    ResetPassword { username: String },
     /// Add a user with one membership; prints a one-time password.
     Add {
         username: String,

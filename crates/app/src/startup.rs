@@ -43,6 +43,8 @@ pub async fn open(cfg: &Config) -> anyhow::Result<Opened> {
         .context("数据库迁移失败 / database migration failed")?;
     let core = Core::new(db, Crypto::new(&key), cfg.data.clone());
     check_fingerprint(&core).await?;
+    // Built-in roles, and permissions a newer version added to them.
+    chuangye_core::demo::ensure_roles(&core).await?;
     Ok(Opened {
         core,
         key_source,

@@ -12,10 +12,12 @@ pub mod demo;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod ledger;
 pub mod org;
 pub mod personal;
 pub mod testing;
 pub mod validate;
+pub mod workdays;
 
 pub use error::{Error, FieldError, Result};
 

@@ -94,9 +94,10 @@ fn client_ip(req: &Request, trust_proxy: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-        && let Some(first) = f.split(',').next()
+        && let Some(last) = f.rsplit(',').next()
     {
-        return first.trim().to_string();
+        // The address our own proxy appended: the rightmost entry.
+        return last.trim().to_string();
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -276,9 +277,9 @@ async fn session_of(
     if let Some(hit) = st.caches.auth.get(&key) {
         let now = chuangye_core::db::now();
         if now - hit.last_seen > idle_secs(st).await? {
+            // Another node may have seen this session since: ask the database.
             st.caches.auth.remove(&key);
-            auth::expire_session(&st.core, &key).await?;
-            return Ok(Err(SessionState::Expired));
+            return auth::resume(&st.core, token, ip).await;
         }
         let mut last_seen = hit.last_seen;
         if now - hit.last_seen > auth::TOUCH_AFTER_SECS {

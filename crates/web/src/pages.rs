@@ -51,6 +51,13 @@ pub struct Shell {
 
 const NAV: &[(&str, &str, &[Permission])] = &[
     ("/admin", "nav.home", &[]),
+    ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
+    (
+        "/ledger/businesses",
+        "nav.businesses",
+        &[Permission::LedgerView],
+    ),
+    ("/ledger/needs", "nav.needs", &[Permission::NeedHandle]),
     ("/admin/regions", "nav.regions", &[Permission::RegionView]),
     ("/admin/units", "nav.units", &[Permission::UnitView]),
     ("/admin/users", "nav.users", &[Permission::UserView]),
@@ -190,6 +197,10 @@ impl FormData {
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .collect()
+    }
+    /// Whether one of the values submitted under `name` is `value` (checkboxes).
+    pub fn has_value(&self, name: &str, value: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && v == value)
     }
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k == name)

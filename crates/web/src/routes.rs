@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, audit, files, jobs, ops, regions, roles, security, units, users,
+    account, admin, api, audit, files, jobs, ledger, ops, regions, roles, security, units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -282,6 +282,90 @@ pub fn table() -> Vec<RouteSpec> {
             "/files/{id}",
             Authenticated,
             get(files::download),
+        ),
+        r(
+            g.clone(),
+            "/ledger/persons",
+            Perm(P::LedgerView),
+            get(ledger::persons),
+        ),
+        r(
+            g.clone(),
+            "/ledger/persons/new",
+            Perm(P::LedgerEdit),
+            get(ledger::person_new),
+        ),
+        r(
+            p.clone(),
+            "/ledger/persons",
+            Perm(P::LedgerEdit),
+            post(ledger::person_create),
+        ),
+        r(
+            g.clone(),
+            "/ledger/persons/{id}",
+            Perm(P::LedgerView),
+            get(ledger::person_show),
+        ),
+        r(
+            p.clone(),
+            "/ledger/persons/{id}/reveal",
+            Perm(P::PersonalUnmask),
+            post(ledger::person_reveal),
+        ),
+        r(
+            p.clone(),
+            "/ledger/persons/{id}/visits",
+            Perm(P::LedgerEdit),
+            post(ledger::visit_create),
+        ),
+        r(
+            p.clone(),
+            "/ledger/persons/{id}/links",
+            Perm(P::LedgerEdit),
+            post(ledger::link_create),
+        ),
+        r(
+            g.clone(),
+            "/ledger/businesses",
+            Perm(P::LedgerView),
+            get(ledger::businesses),
+        ),
+        r(
+            g.clone(),
+            "/ledger/businesses/new",
+            Perm(P::LedgerEdit),
+            get(ledger::business_new),
+        ),
+        r(
+            p.clone(),
+            "/ledger/businesses",
+            Perm(P::LedgerEdit),
+            post(ledger::business_create),
+        ),
+        r(
+            g.clone(),
+            "/ledger/businesses/{id}",
+            Perm(P::LedgerView),
+            get(ledger::business_show),
+        ),
+        r(
+            p.clone(),
+            "/ledger/businesses/{id}/status",
+            Perm(P::LedgerEdit),
+            post(ledger::business_status),
+        ),
+        r(
+            g.clone(),
+            "/ledger/needs",
+            Perm(P::NeedHandle),
+            get(ledger::needs),
+        ),
+        r(
+            p.clone(),
+            "/ledger/needs/{id}",
+            Perm(P::NeedHandle),
+            post(ledger::need_update),
         ),
         r(g.clone(), "/api/v1/openapi.json", Public, get(api::openapi)),
         r(g.clone(), "/api/v1/me", Authenticated, get(api::me)),

@@ -418,6 +418,17 @@ pub async fn reset_password(core: &Core, actor: &Actor, user_id: &str, new: &str
     let user = repo::user_in_scope(&mut c, &actor.scope, user_id)
         .await?
         .ok_or(Error::NotFound)?;
+    // Only for accounts wholly within the actor's reach, and never another kind of administrator
+    // (三员分立): those are reset with `chuangye user reset-password` on the server.
+    if actor.user_id.is_some() {
+        if !repo::user_wholly_in_scope(&mut c, &actor.scope, user_id).await? {
+            return Err(Error::Refused("auth.reset_outside_scope".into()));
+        }
+        let kinds = repo::user_admin_kinds(&mut c, user_id).await?;
+        if kinds.iter().any(|k| k != "system") {
+            return Err(Error::Refused("auth.reset_other_admin".into()));
+        }
+    }
     let policy = SecurityPolicy::load(&mut c).await?;
     drop(c);
     let problems: Vec<_> = policy

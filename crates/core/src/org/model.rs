@@ -21,10 +21,18 @@ pub enum Permission {
     AuditExport,
     PersonalUnmask,
     FileUpload,
+    LedgerView,
+    LedgerEdit,
+    LedgerImport,
+    LedgerExport,
+    LedgerTransfer,
+    PartyView,
+    NeedHandle,
+    LedgerOverride,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 22] = [
         Permission::RegionView,
         Permission::RegionManage,
         Permission::UnitView,
@@ -39,6 +47,14 @@ impl Permission {
         Permission::AuditExport,
         Permission::PersonalUnmask,
         Permission::FileUpload,
+        Permission::LedgerView,
+        Permission::LedgerEdit,
+        Permission::LedgerImport,
+        Permission::LedgerExport,
+        Permission::LedgerTransfer,
+        Permission::PartyView,
+        Permission::NeedHandle,
+        Permission::LedgerOverride,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +73,14 @@ impl Permission {
             Permission::AuditExport => "audit.export",
             Permission::PersonalUnmask => "personal.unmask",
             Permission::FileUpload => "file.upload",
+            Permission::LedgerView => "ledger.view",
+            Permission::LedgerEdit => "ledger.edit",
+            Permission::LedgerImport => "ledger.import",
+            Permission::LedgerExport => "ledger.export",
+            Permission::LedgerTransfer => "ledger.transfer",
+            Permission::PartyView => "party.view",
+            Permission::NeedHandle => "need.handle",
+            Permission::LedgerOverride => "ledger.override",
         }
     }
 
@@ -136,22 +160,44 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::UserView,
             P::PersonalUnmask,
             P::FileUpload,
+            P::LedgerView,
+            P::LedgerEdit,
+            P::LedgerImport,
+            P::LedgerExport,
+            P::LedgerTransfer,
+            P::PartyView,
+            P::LedgerOverride,
         ],
     },
     BuiltinRole {
         code: "service_staff",
         name: "街道/社区平台工作人员",
-        permissions: &[P::RegionView, P::UnitView, P::FileUpload],
+        permissions: &[
+            P::RegionView,
+            P::UnitView,
+            P::FileUpload,
+            P::LedgerView,
+            P::LedgerEdit,
+            P::LedgerImport,
+            P::LedgerExport,
+            P::LedgerTransfer,
+        ],
     },
     BuiltinRole {
         code: "unit_liaison",
         name: "成员单位联络员",
-        permissions: &[P::RegionView, P::UnitView, P::FileUpload],
+        permissions: &[P::RegionView, P::UnitView, P::FileUpload, P::NeedHandle],
     },
     BuiltinRole {
         code: "leader",
         name: "领导（只读）",
-        permissions: &[P::RegionView, P::UnitView, P::UserView],
+        permissions: &[
+            P::RegionView,
+            P::UnitView,
+            P::UserView,
+            P::LedgerView,
+            P::PartyView,
+        ],
     },
     BuiltinRole {
         code: "system_admin",
@@ -192,7 +238,15 @@ pub struct RegionScope {
 }
 
 impl RegionScope {
+    /// The subtree of `code`; a malformed code gives a scope that contains nothing.
     pub fn of(code: &str) -> RegionScope {
+        if level_of(code).is_none() {
+            return RegionScope {
+                root: String::new(),
+                lo: "~".into(),
+                hi: "~".into(),
+            };
+        }
         let prefix = significant_prefix(code);
         let pad = 12 - prefix.len();
         RegionScope {
@@ -309,6 +363,14 @@ mod tests {
         let s = RegionScope::of("411002001000");
         assert!(s.contains("411002001999"));
         assert!(!s.contains("411002002001"));
+    }
+
+    #[test]
+    fn a_malformed_code_scopes_nothing_and_never_panics() {
+        for bad in ["", "a中中中中", "41100", "4110020010011", "41100200100x"] {
+            let s = RegionScope::of(bad);
+            assert!(!s.contains("411002001001"), "{bad}");
+        }
     }
 
     #[test]

@@ -457,3 +457,30 @@ pub async fn membership_user(
     .fetch_optional(c)
     .await?)
 }
+
+/// The communities/villages in scope (code, name), for choosing where a record belongs.
+pub async fn communities_in_scope(
+    c: Exec<'_>,
+    scope: &RegionScope,
+) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT code, name FROM region WHERE level = 5 AND valid_to IS NULL AND code BETWEEN $1 AND $2 ORDER BY code",
+    )
+    .bind(scope.lo.clone())
+    .bind(scope.hi.clone())
+    .fetch_all(c)
+    .await?)
+}
+
+/// Whether every membership of a user lies within the scope (the user is wholly in reach).
+pub async fn user_wholly_in_scope(c: Exec<'_>, scope: &RegionScope, user_id: &str) -> Result<bool> {
+    let outside: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM membership WHERE user_id = $1 AND NOT (region_code BETWEEN $2 AND $3)",
+    )
+    .bind(user_id.to_string())
+    .bind(scope.lo.clone())
+    .bind(scope.hi.clone())
+    .fetch_one(c)
+    .await?;
+    Ok(outside == 0)
+}

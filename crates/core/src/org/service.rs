@@ -239,10 +239,11 @@ pub async fn add_region(
         name: name.to_string(),
         level: i64::from(level.unwrap_or(5)),
         parent_code: Some(p.code.clone()),
-        kind: if level == Some(5) {
-            "community"
-        } else {
-            "sub_district"
+        kind: match level {
+            Some(5) => "community",
+            Some(4) => "sub_district",
+            Some(3) => "county",
+            _ => "city",
         }
         .to_string(),
         valid_from: input.date.clone(),
@@ -756,35 +757,57 @@ fn parse_permissions(list: &[String]) -> Result<BTreeSet<Permission>> {
 }
 
 /// Creates the built-in roles (idempotent).
+/// Creates the built-in roles, and gives existing built-in roles the permissions that a newer
+/// catalogue added (never re-adding one an administrator removed: the catalogue seen last is kept
+/// in the `permission_catalogue` setting).
 pub async fn ensure_builtin_roles(tx: &mut crate::db::Tx) -> Result<()> {
+    let known: BTreeSet<String> = repo::setting_get(&mut *tx, "permission_catalogue")
+        .await?
+        .map(|s| s.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     for b in BUILTIN_ROLES {
         let perms: BTreeSet<Permission> = b.permissions.iter().copied().collect();
         let kind = admin_kind_of(&perms)
             .ok()
             .flatten()
             .map(|k| k.as_str().to_string());
-        let existing = repo::role_get(&mut *tx, b.code).await?;
-        if existing.is_some() {
-            continue;
-        }
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO role (id, code, name, admin_kind, builtin) VALUES ($1,$2,$3,$4,1)",
-        )
-        .bind(id.clone())
-        .bind(b.code.to_string())
-        .bind(b.name.to_string())
-        .bind(kind)
-        .execute(&mut **tx)
-        .await?;
-        for p in perms {
-            sqlx::query("INSERT INTO role_permission (role_id, permission) VALUES ($1,$2)")
+        let (id, new_perms): (String, Vec<Permission>) =
+            match repo::role_get(&mut *tx, b.code).await? {
+                Some(r) if r.builtin != 0 => (
+                    r.id,
+                    perms
+                        .iter()
+                        .copied()
+                        .filter(|p| !known.is_empty() && !known.contains(p.as_str()))
+                        .collect(),
+                ),
+                Some(_) => continue,
+                None => {
+                    let id = new_id();
+                    sqlx::query(
+                    "INSERT INTO role (id, code, name, admin_kind, builtin) VALUES ($1,$2,$3,$4,1)",
+                )
                 .bind(id.clone())
-                .bind(p.as_str().to_string())
+                .bind(b.code.to_string())
+                .bind(b.name.to_string())
+                .bind(kind)
                 .execute(&mut **tx)
                 .await?;
+                    (id, perms.iter().copied().collect())
+                }
+            };
+        for p in new_perms {
+            sqlx::query(
+                "INSERT INTO role_permission (role_id, permission) VALUES ($1,$2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id.clone())
+            .bind(p.as_str().to_string())
+            .execute(&mut **tx)
+            .await?;
         }
     }
+    let catalogue: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+    repo::setting_put(tx, "permission_catalogue", &catalogue.join(",")).await?;
     Ok(())
 }
 

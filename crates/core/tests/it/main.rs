@@ -4,6 +4,7 @@
 mod audit;
 mod files;
 mod jobs;
+mod ledger;
 mod org;
 
 use std::io::Write;

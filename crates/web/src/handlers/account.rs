@@ -24,7 +24,12 @@ pub struct NextQuery {
 
 /// Only local paths are followed after login, never another site.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // A local path only: no scheme, no host, no backslash, no control or blank characters
+    // (browsers drop tabs and newlines, which would turn "/\t/host" into "//host").
+    let plain = next
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next.to_string()
     } else {
         "/admin".to_string()
@@ -245,4 +250,24 @@ pub async fn switch_membership(
 /// Whether a request carries a session cookie at all (used by the root redirect).
 pub fn has_session_cookie(headers: &axum::http::HeaderMap) -> bool {
     cookie(headers, SESSION_COOKIE).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/admin/units?x=1"), "/admin/units?x=1");
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/\n/x",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/admin", "{bad:?}");
+        }
+    }
 }

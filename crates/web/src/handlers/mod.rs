@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod files;
 pub mod jobs;
+pub mod ledger;
 pub mod ops;
 pub mod regions;
 pub mod roles;

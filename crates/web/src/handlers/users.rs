@@ -188,7 +188,11 @@ async fn user_page_with(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut memberships = Vec::new();
-    for m in repo::memberships_of(&mut c, id).await? {
+    for m in repo::memberships_of(&mut c, id)
+        .await?
+        .into_iter()
+        .filter(|m| a.scope.contains(&m.region_code))
+    {
         let roles = repo::roles_of_membership(&mut c, &m.id)
             .await?
             .into_iter()

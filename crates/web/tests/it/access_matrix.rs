@@ -26,6 +26,9 @@ enum Target {
     Role,
     Job,
     File,
+    Person,
+    Business,
+    Need,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -84,6 +87,20 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /admin/audit/verify", (None, Empty)),
         ("GET /admin/jobs/{id}", (Job, Empty)),
         ("GET /files/{id}", (File, Empty)),
+        ("GET /ledger/persons", (None, Empty)),
+        ("GET /ledger/persons/new", (None, Empty)),
+        ("POST /ledger/persons", (None, Empty)),
+        ("GET /ledger/persons/{id}", (Person, Empty)),
+        ("POST /ledger/persons/{id}/reveal", (Person, Empty)),
+        ("POST /ledger/persons/{id}/visits", (Person, Empty)),
+        ("POST /ledger/persons/{id}/links", (Person, Empty)),
+        ("GET /ledger/businesses", (None, Empty)),
+        ("GET /ledger/businesses/new", (None, Empty)),
+        ("POST /ledger/businesses", (None, Empty)),
+        ("GET /ledger/businesses/{id}", (Business, Empty)),
+        ("POST /ledger/businesses/{id}/status", (Business, Empty)),
+        ("GET /ledger/needs", (None, Empty)),
+        ("POST /ledger/needs/{id}", (Need, Empty)),
         ("GET /api/v1/openapi.json", (None, Empty)),
         ("GET /api/v1/me", (None, Empty)),
         ("GET /api/v1/regions", (None, Empty)),
@@ -101,6 +118,9 @@ struct Targets {
     membership: (String, String),
     job: (String, String),
     file: (String, String),
+    person: (String, String),
+    business: (String, String),
+    need: (String, String),
 }
 
 const MISSING: &str = "01900000-0000-7000-8000-000000000000";
@@ -217,7 +237,29 @@ async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
             .unwrap();
         (OTHER_COMMUNITY.to_string(), other_id, om[0].id.clone())
     };
+    let ledger_region = if root_actor { OWN_COMMUNITY } else { region };
+    let ledger_region = if ledger_region.ends_with("000") {
+        OWN_COMMUNITY
+    } else {
+        ledger_region
+    };
+    let (person_in, business_in) = ledger_records(app, ledger_region).await;
+    let (person_out, business_out) = if root_actor {
+        (MISSING.to_string(), MISSING.to_string())
+    } else {
+        ledger_records(app, OTHER_COMMUNITY).await
+    };
+    // Needs: one routed to the actor's own unit (in), one to another unit (out).
+    let actor_unit = ms[0].unit_id.clone();
+    let need_in = match &actor_unit {
+        Some(u) => need_for(app, &person_in, u).await,
+        None => MISSING.to_string(),
+    };
+    let need_out = need_for(app, &person_in, &unit_in).await;
     Targets {
+        person: (person_in, person_out),
+        business: (business_in, business_out),
+        need: (need_in, need_out),
         region: (region.to_string(), region_out),
         unit: (unit_in, unit_out),
         user: (uid, user_out),
@@ -225,6 +267,89 @@ async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
         job: (job_in, job_out),
         file: (file_in, file_out),
     }
+}
+
+/// A valid ID number (GB 11643 check digit) with a running sequence.
+fn id_number(seq: u32) -> String {
+    let body = format!("411002199001{:02}{:03}", 1 + seq % 28, seq % 1000);
+    let body = &body[..17];
+    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(w)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A person and a business registered in `community`.
+async fn ledger_records(app: &TestApp, community: &str) -> (String, String) {
+    use chuangye_core::ledger::model::{BusinessInput, PersonInput};
+    use chuangye_core::ledger::service::{self as ledger, Registered};
+    static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let system = Actor::system("411002000000", "matrix");
+    let p = ledger::register_person(
+        app.core(),
+        &system,
+        &PersonInput {
+            name: format!("人员{n}"),
+            id_number: id_number(n),
+            education: "college".into(),
+            household: "urban".into(),
+            region_code: community.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b = ledger::register_business(
+        app.core(),
+        &system,
+        &BusinessInput {
+            name: format!("个体户{n}"),
+            kind: "individual".into(),
+            industry: "51".into(),
+            registered_on: "2024-03-01".into(),
+            region_code: community.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    match (p, b) {
+        (Registered::New(p), Registered::New(b)) => (p, b),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn need_for(app: &TestApp, person: &str, unit: &str) -> String {
+    use chuangye_core::ledger::service::{self as ledger, NeedInput, VisitInput};
+    let system = Actor::system("411002000000", "matrix");
+    ledger::record_visit(
+        app.core(),
+        &system,
+        person,
+        &VisitInput {
+            visit_date: "2025-01-02".into(),
+            method: "home".into(),
+            notes: "走访".into(),
+            needs: vec![NeedInput {
+                kind: "funding".into(),
+                description: "贷款".into(),
+                unit_id: unit.into(),
+            }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    sqlx::query_scalar("SELECT id FROM need WHERE person_id = $1 AND unit_id = $2")
+        .bind(person.to_string())
+        .bind(unit.to_string())
+        .fetch_one(app.core().db.pool())
+        .await
+        .unwrap()
 }
 
 fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option<String> {
@@ -241,6 +366,9 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
         (Target::Membership, Some(t)) => pick(&t.membership),
         (Target::Job, Some(t)) => pick(&t.job),
         (Target::File, Some(t)) => pick(&t.file),
+        (Target::Person, Some(t)) => pick(&t.person),
+        (Target::Business, Some(t)) => pick(&t.business),
+        (Target::Need, Some(t)) => pick(&t.need),
     };
     let start = path.find('{')?;
     let end = path.find('}')?;

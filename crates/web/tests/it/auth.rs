@@ -413,3 +413,40 @@ async fn a_bad_phone_is_refused_at_its_field() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("id=\"phone-error\""));
 }
+
+#[tokio::test]
+async fn the_system_admin_cannot_reset_another_kind_of_administrators_password() {
+    let app = TestApp::demo().await;
+    let admin = app.login("sysadmin").await;
+    let auditor = app.user_id("auditor").await;
+    let r = admin
+        .post(
+            &format!("/admin/users/{auditor}/password"),
+            &[("password", "Taken-Over-99")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("chuangye user reset-password")
+    );
+    // The auditor's password still works.
+    assert_eq!(
+        app.client().login("auditor", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // An ordinary account can be reset, and must then change the password.
+    let leader = app.user_id("leader").await;
+    let r = admin
+        .post(
+            &format!("/admin/users/{leader}/password"),
+            &[("password", "Fresh-Start-77")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let b = app.client();
+    let r = b.login("leader", "Fresh-Start-77").await;
+    assert_eq!(r.headers().get("location").unwrap(), "/account/password");
+}
