@@ -159,9 +159,12 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("无法监听 / cannot listen on {}", cfg.addr))?;
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let worker = cfg.worker.then(|| {
-        tokio::spawn(jobs::Worker::new(core.clone(), jobs::builtin_registry()).run(rx.clone()))
-    });
+    if cfg.worker {
+        spawn_scheduler(core.clone());
+    }
+    let worker = cfg
+        .worker
+        .then(|| tokio::spawn(jobs::Worker::new(core.clone(), registry()).run(rx.clone())));
     tracing::info!(addr = %cfg.addr, engine = core.db.engine().as_str(), startup_ms = started.elapsed().as_millis() as u64, "listening");
     println!("chuangye 已启动 / listening on http://{}", cfg.addr);
     axum::serve(
@@ -183,7 +186,7 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
 async fn worker(cfg: Config) -> anyhow::Result<ExitCode> {
     let Opened { core, .. } = startup::open(&cfg).await?;
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let handle = tokio::spawn(jobs::Worker::new(core.clone(), jobs::builtin_registry()).run(rx));
+    let handle = tokio::spawn(jobs::Worker::new(core.clone(), registry()).run(rx));
     println!("chuangye worker 已启动 / worker running");
     shutdown_signal().await;
     let _ = tx.send(true);
@@ -417,4 +420,23 @@ async fn user_reset_password(cfg: Config, username: &str) -> anyhow::Result<Exit
         .map_err(core_error)?;
     println!("用户 {username} 的一次性密码 / one-time password: {password}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every job kind of the product.
+fn registry() -> jobs::Registry {
+    chuangye_core::ledger::followup::register(jobs::builtin_registry())
+}
+
+/// Enqueues the daily jobs (need deadlines, survival checks) once a day; every node may run it.
+fn spawn_scheduler(core: chuangye_core::Core) {
+    tokio::spawn(async move {
+        loop {
+            for kind in chuangye_core::ledger::followup::DAILY {
+                if let Err(e) = jobs::enqueue_daily(&core, kind).await {
+                    tracing::warn!(kind, error = %e, "could not schedule job");
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    });
 }

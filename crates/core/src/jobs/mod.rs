@@ -19,7 +19,8 @@ mod service;
 
 pub use repo::JobView;
 pub use service::{
-    AuditVerifyJob, JobCtx, Worker, builtin_registry, enqueue, get, list_mine, queue_depth,
+    AuditVerifyJob, JobCtx, Worker, builtin_registry, enqueue, enqueue_daily, get, list_mine,
+    queue_depth,
 };
 
 use std::collections::BTreeMap;

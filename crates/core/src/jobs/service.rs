@@ -259,3 +259,26 @@ pub fn builtin_registry() -> Registry {
 pub async fn queue_depth(core: &Core) -> Result<i64> {
     repo::queue_depth(&core.db).await
 }
+
+/// Enqueues a job of `kind` unless one was enqueued in the last 24 hours (the daily schedule;
+/// safe to call from every node, often).
+pub async fn enqueue_daily(core: &Core, kind: &str) -> Result<bool> {
+    let mut tx = core.db.begin().await?;
+    let since = now() - 86_400;
+    let recent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM job WHERE kind = $1 AND created_at >= $2")
+            .bind(kind.to_string())
+            .bind(since)
+            .fetch_one(&mut *tx)
+            .await?;
+    if recent > 0 {
+        return Ok(false);
+    }
+    enqueue(
+        &mut tx,
+        crate::jobs::JobSpec::new(kind, serde_json::json!({})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

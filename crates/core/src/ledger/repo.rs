@@ -506,3 +506,12 @@ pub async fn need_get(c: Exec<'_>, scope: &RegionScope, id: &str) -> Result<Opti
     scope_clause(&mut sql, "n.region_code", scope);
     Ok(sql.query_as().fetch_optional(c).await?)
 }
+
+/// Needs past their deadline, still open, within scope.
+pub async fn overdue(c: Exec<'_>, scope: &RegionScope) -> Result<Vec<Need>> {
+    let mut sql = Sql::new(NEED_SELECT);
+    sql.push(" WHERE n.escalated_at IS NOT NULL AND n.state IN ('open', 'accepted')");
+    scope_clause(&mut sql, "n.region_code", scope);
+    sql.push(" ORDER BY n.deadline LIMIT 500");
+    Ok(sql.query_as().fetch_all(c).await?)
+}
