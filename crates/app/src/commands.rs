@@ -424,7 +424,13 @@ async fn user_reset_password(cfg: Config, username: &str) -> anyhow::Result<Exit
 
 /// Every job kind of the product.
 fn registry() -> jobs::Registry {
-    chuangye_core::ledger::followup::register(jobs::builtin_registry())
+    use chuangye_web::i18n::Lang;
+    let translate: chuangye_core::ledger::import::Translate =
+        std::sync::Arc::new(|lang: &str, e: &chuangye_core::FieldError| {
+            Lang::parse(lang).unwrap_or_default().field_error(e)
+        });
+    let r = chuangye_core::ledger::followup::register(jobs::builtin_registry());
+    chuangye_core::ledger::import::register(r, translate)
 }
 
 /// Enqueues the daily jobs (need deadlines, survival checks) once a day; every node may run it.

@@ -58,6 +58,17 @@ const NAV: &[(&str, &str, &[Permission])] = &[
         &[Permission::LedgerView],
     ),
     ("/ledger/needs", "nav.needs", &[Permission::NeedHandle]),
+    ("/ledger/overdue", "nav.overdue", &[Permission::LedgerView]),
+    (
+        "/ledger/survival",
+        "nav.survival",
+        &[Permission::LedgerView],
+    ),
+    (
+        "/ledger/transfers",
+        "nav.transfers",
+        &[Permission::LedgerTransfer],
+    ),
     ("/admin/regions", "nav.regions", &[Permission::RegionView]),
     ("/admin/units", "nav.units", &[Permission::UnitView]),
     ("/admin/users", "nav.users", &[Permission::UserView]),

@@ -296,6 +296,31 @@ pub fn table() -> Vec<RouteSpec> {
             get(ledger::person_new),
         ),
         r(
+            g.clone(),
+            "/ledger/persons/template.xlsx",
+            Perm(P::LedgerImport),
+            get(ledger::person_template),
+        ),
+        r(
+            g.clone(),
+            "/ledger/persons/export.xlsx",
+            Perm(P::LedgerExport),
+            get(ledger::person_export),
+        ),
+        r(
+            g.clone(),
+            "/ledger/persons/import",
+            Perm(P::LedgerImport),
+            get(ledger::import_page),
+        ),
+        r(
+            p.clone(),
+            "/ledger/persons/import",
+            Perm(P::LedgerImport),
+            post(ledger::import_start)
+                .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+        ),
+        r(
             p.clone(),
             "/ledger/persons",
             Perm(P::LedgerEdit),
@@ -360,6 +385,54 @@ pub fn table() -> Vec<RouteSpec> {
             "/ledger/needs",
             Perm(P::NeedHandle),
             get(ledger::needs),
+        ),
+        r(
+            g.clone(),
+            "/ledger/party",
+            Perm(P::PartyView),
+            get(ledger::party),
+        ),
+        r(
+            g.clone(),
+            "/ledger/transfers",
+            Perm(P::LedgerTransfer),
+            get(ledger::transfers),
+        ),
+        r(
+            p.clone(),
+            "/ledger/transfers",
+            Perm(P::LedgerTransfer),
+            post(ledger::transfer_request),
+        ),
+        r(
+            p.clone(),
+            "/ledger/transfers/{id}",
+            Perm(P::LedgerTransfer),
+            post(ledger::transfer_decide),
+        ),
+        r(
+            g.clone(),
+            "/ledger/survival",
+            Perm(P::LedgerView),
+            get(ledger::survival),
+        ),
+        r(
+            p.clone(),
+            "/ledger/survival/{id}",
+            Perm(P::LedgerEdit),
+            post(ledger::survival_done),
+        ),
+        r(
+            g.clone(),
+            "/ledger/overdue",
+            Perm(P::LedgerView),
+            get(ledger::overdue),
+        ),
+        r(
+            p.clone(),
+            "/ledger/persons/{id}/responsible",
+            Perm(P::LedgerEdit),
+            post(ledger::responsible),
         ),
         r(
             p.clone(),

@@ -36,6 +36,8 @@ pub const MIME_XLSX: &str = "application/vnd.openxmlformats-officedocument.sprea
 pub const MIME_DOC: &str = "application/msword";
 pub const MIME_XLS: &str = "application/vnd.ms-excel";
 pub const MIME_ZIP: &str = "application/zip";
+/// Comma-separated text (registers saved as CSV), recognised by name plus plain-text content.
+pub const MIME_CSV: &str = "text/csv";
 
 const MB: usize = 1024 * 1024;
 
@@ -52,6 +54,12 @@ impl FileRules {
         allowed: &[
             MIME_PDF, MIME_DOCX, MIME_XLSX, MIME_DOC, MIME_XLS, MIME_JPEG, MIME_PNG, MIME_ZIP,
         ],
+    };
+
+    /// Registers to import: Excel (xlsx, xls) or CSV, up to 30 MB.
+    pub const SPREADSHEETS: FileRules = FileRules {
+        max_bytes: 30 * MB,
+        allowed: &[MIME_XLSX, MIME_XLS, MIME_CSV],
     };
 
     /// The limit in whole megabytes, for messages.
@@ -124,6 +132,7 @@ fn extensions_of(mime: &str) -> &'static [&'static str] {
         MIME_DOC => &["doc"],
         MIME_XLS => &["xls"],
         MIME_ZIP => &["zip"],
+        MIME_CSV => &["csv", "txt"],
         "text/html" => &["html", "htm"],
         "text/xml" => &["xml"],
         "text/x-shellscript" => &["sh"],
@@ -142,7 +151,9 @@ const CLAIMED: &[&str] = &[
 /// when the detector only sees a ZIP but the name says docx/xlsx and the archive has the
 /// Office layout, the name's type is taken.
 pub fn sniff(bytes: &[u8], name: &str) -> Option<&'static str> {
-    let kind = infer::get(bytes)?;
+    let Some(kind) = infer::get(bytes) else {
+        return plain_csv(bytes, name).then_some(MIME_CSV);
+    };
     let mime = kind.mime_type();
     if mime == MIME_ZIP {
         let ext = extension(name).map(str::to_ascii_lowercase);
@@ -155,6 +166,22 @@ pub fn sniff(bytes: &[u8], name: &str) -> Option<&'static str> {
         }
     }
     Some(mime)
+}
+
+/// A `.csv`/`.txt` name over text: no NUL bytes in the first 8 KiB (UTF-16 has a BOM and is
+/// read as such by the sheets crate) and nothing that looks like markup.
+fn plain_csv(bytes: &[u8], name: &str) -> bool {
+    let ext = extension(name).map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("csv") | Some("txt")) {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    let first = head
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    (utf16 || !head.contains(&0)) && first != Some(b'<')
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

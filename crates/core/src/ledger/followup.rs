@@ -47,7 +47,9 @@ pub async fn request_transfer(
     reason: &str,
 ) -> Result<String> {
     actor.require(Permission::LedgerTransfer)?;
-    let table = entity_table(entity).ok_or(Error::NotFound)?;
+    let Some(table) = entity_table(entity) else {
+        return Err(Error::field("entity", "ledger.code_invalid"));
+    };
     let mut checks = Checks::default();
     if !actor.scope.contains(to_region) || crate::org::level_of(to_region) != Some(5) {
         checks.add("to_region", "ledger.region_must_be_community");
@@ -410,12 +412,6 @@ pub async fn complete_survival_check(
     input: &SurvivalResult,
 ) -> Result<()> {
     actor.require(Permission::LedgerEdit)?;
-    if !model::is_code(model::STATUS, &input.result) {
-        return Err(Error::Invalid(vec![FieldError::new(
-            "result",
-            "ledger.code_invalid",
-        )]));
-    }
     let mut tx = core.db.begin().await?;
     let row: Option<(String, String)> = sqlx::query_as("SELECT business_id, state FROM survival_check WHERE id = $1 AND region_code BETWEEN $2 AND $3")
         .bind(id.to_string())
@@ -424,6 +420,18 @@ pub async fn complete_survival_check(
         .fetch_optional(&mut *tx)
         .await?;
     let (business, state) = row.ok_or(Error::NotFound)?;
+    if !model::is_code(model::STATUS, &input.result) {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "result",
+            "ledger.code_invalid",
+        )]));
+    }
+    if !model::is_code(model::STATUS, &input.result) {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "result",
+            "ledger.code_invalid",
+        )]));
+    }
     if state != "due" {
         return Err(Error::Refused("ledger.survival_done".into()));
     }

@@ -3,6 +3,8 @@
 
 mod audit;
 mod files;
+mod followup;
+mod import;
 mod jobs;
 mod ledger;
 mod org;

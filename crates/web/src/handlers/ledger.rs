@@ -61,6 +61,8 @@ pub struct PersonsPage {
     pub categories: Vec<Choice>,
     pub can_edit: bool,
     pub can_party: bool,
+    pub can_import: bool,
+    pub can_export: bool,
 }
 
 impl PersonsPage {
@@ -125,6 +127,8 @@ pub async fn persons(
         categories: choices(&ctx, "category", model::CATEGORY),
         can_edit: a.can(Permission::LedgerEdit),
         can_party: a.can(Permission::PartyView),
+        can_import: a.can(Permission::LedgerImport),
+        can_export: a.can(Permission::LedgerExport),
     })
 }
 
@@ -217,6 +221,8 @@ pub struct PersonPage {
     pub need_kinds: Vec<Choice>,
     pub roles: Vec<Choice>,
     pub units: Vec<(String, String)>,
+    /// Staff who may be made responsible (三包).
+    pub candidates: Vec<(String, String)>,
     pub can_edit: bool,
     pub can_unmask: bool,
     pub revealed_id: Option<String>,
@@ -267,6 +273,7 @@ async fn person_page(
     )
     .await?;
     drop(c);
+    let candidates = followup::responsible_candidates(&st.core, a, &r.person.region_code).await?;
     let categories = r
         .categories
         .iter()
@@ -285,6 +292,7 @@ async fn person_page(
             need_kinds: choices(ctx, "need_kind", model::NEED_KIND),
             roles: choices(ctx, "role", model::LINK_ROLE),
             units: units.into_iter().map(|u| (u.id, u.name)).collect(),
+            candidates,
             can_edit: a.can(Permission::LedgerEdit),
             can_unmask: a.can(Permission::PersonalUnmask),
             revealed_id: revealed.0,
@@ -667,5 +675,263 @@ pub async fn need_update(
         Ok(()) => Ok(see_other("/ledger/needs")),
         Err(chuangye_core::Error::Invalid(v)) => Err(AppError::Invalid(v)),
         Err(e) => Err(e.into()),
+    }
+}
+
+// ------------------------------------------------------------------ Excel in and out
+
+fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                chuangye_core::files::content_disposition(name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The blank register to fill in, with notes and drop-down lists.
+pub async fn person_template() -> AppResult<Response> {
+    let bytes = chuangye_sheets_template()?;
+    Ok(xlsx("创业人员台账导入模板.xlsx", bytes))
+}
+
+fn chuangye_sheets_template() -> AppResult<Vec<u8>> {
+    chuangye_core::ledger::import::template_bytes().map_err(AppError::from)
+}
+
+/// The filtered list as xlsx (masked unless the actor may unmask; audited).
+pub async fn person_export(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<PersonFilter>,
+) -> AppResult<Response> {
+    let bytes = chuangye_core::ledger::import::export_persons(&st.core, ctx.actor()?, &f).await?;
+    Ok(xlsx("创业人员台账.xlsx", bytes))
+}
+
+#[derive(Template)]
+#[template(path = "ledger/import.html")]
+pub struct ImportPage {
+    pub s: Shell,
+    pub errors: Errors,
+}
+
+pub async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let s = Shell::new(&st, &ctx, "ledger.import.title")
+        .await?
+        .crumb("/ledger/persons", ctx.t("nav.persons"))
+        .crumb("", ctx.t("ledger.import.title"));
+    render(&ImportPage {
+        s,
+        errors: Errors::default(),
+    })
+}
+
+/// Takes the upload (multipart; the CSRF token travels in the query string) and starts the job.
+pub async fn import_start(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    mut mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    use chuangye_core::ledger::import::{Mode, start_import};
+    let a = ctx.actor()?;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut mode = Mode::AllOrNothing;
+    while let Ok(Some(field)) = mp.next_field().await {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                let bytes = field.bytes().await.map_err(|_| {
+                    AppError::Invalid(vec![
+                        chuangye_core::FieldError::new("file", "files.too_large").arg("max_mb", 30),
+                    ])
+                })?;
+                file = Some((name, bytes.to_vec()));
+            }
+            Some("mode") => {
+                let valid_only = field.text().await.unwrap_or_default() == "valid_only";
+                mode = if valid_only { Mode::ValidOnly } else { Mode::AllOrNothing };
+            }
+            _ => {}
+        }
+    }
+    let result = match file.filter(|(_, b)| !b.is_empty()) {
+        Some((name, bytes)) => {
+            start_import(&st.core, a, &bytes, &name, mode, ctx.lang.locale()).await
+        }
+        None => Err(chuangye_core::Error::field("file", "files.empty")),
+    };
+    match form_result(ctx.lang, result)? {
+        Ok(job) => Ok(see_other(&format!("/admin/jobs/{job}"))),
+        Err(errors) => {
+            let s = Shell::new(&st, &ctx, "ledger.import.title")
+                .await?
+                .crumb("/ledger/persons", ctx.t("nav.persons"));
+            render_form(&ImportPage { s, errors }, true)
+        }
+    }
+}
+
+// ------------------------------------------------------------------ follow-up pages
+
+use chuangye_core::ledger::followup;
+
+#[derive(Template)]
+#[template(path = "ledger/party.html")]
+pub struct PartyPage {
+    pub s: Shell,
+    pub year: i32,
+    pub months: Vec<followup::PartyMonth>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// The party-member entrepreneurship ledger: its monthly statistics and the list (filtered).
+pub async fn party(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| model::today().year());
+    let months = followup::party_stats(&st.core, ctx.actor()?, year).await?;
+    let s = Shell::new(&st, &ctx, "ledger.party.title")
+        .await?
+        .crumb("/ledger/persons", ctx.t("nav.persons"))
+        .crumb("", ctx.t("ledger.party.title"));
+    render(&PartyPage { s, year, months })
+}
+
+#[derive(Template)]
+#[template(path = "ledger/transfers.html")]
+pub struct TransfersPage {
+    pub s: Shell,
+    pub incoming: Vec<followup::Transfer>,
+    pub outgoing: Vec<followup::Transfer>,
+}
+
+pub async fn transfers(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let (incoming, outgoing) = followup::transfers(&st.core, ctx.actor()?).await?;
+    render(&TransfersPage {
+        s: Shell::new(&st, &ctx, "nav.transfers").await?,
+        incoming,
+        outgoing,
+    })
+}
+
+/// Asks the owning region for a record registered there (from the "registered elsewhere" notice).
+pub async fn transfer_request(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    form: FormData,
+) -> AppResult<Response> {
+    let r = followup::request_transfer(
+        &st.core,
+        ctx.actor()?,
+        &form.get("entity"),
+        &form.get("entity_id"),
+        &form.get("to_region"),
+        &form.get("reason"),
+    )
+    .await;
+    match r {
+        Ok(_) => Ok(see_other("/ledger/transfers")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn transfer_decide(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    followup::decide_transfer(
+        &st.core,
+        ctx.actor()?,
+        &id,
+        form.get("decision") == "accept",
+        &form.get("reason"),
+    )
+    .await?;
+    Ok(see_other("/ledger/transfers"))
+}
+
+#[derive(Template)]
+#[template(path = "ledger/survival.html")]
+pub struct SurvivalPage {
+    pub s: Shell,
+    pub rows: Vec<followup::SurvivalCheck>,
+    pub statuses: Vec<Choice>,
+}
+
+pub async fn survival(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let rows = followup::survival_checks(&st.core, ctx.actor()?, false).await?;
+    render(&SurvivalPage {
+        s: Shell::new(&st, &ctx, "nav.survival").await?,
+        rows,
+        statuses: choices(&ctx, "status", model::STATUS),
+    })
+}
+
+pub async fn survival_done(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    followup::complete_survival_check(
+        &st.core,
+        ctx.actor()?,
+        &id,
+        &followup::SurvivalResult {
+            result: form.get("result"),
+        },
+    )
+    .await?;
+    Ok(see_other("/ledger/survival"))
+}
+
+#[derive(Template)]
+#[template(path = "ledger/overdue.html")]
+pub struct OverduePage {
+    pub s: Shell,
+    pub rows: Vec<repo::Need>,
+}
+
+pub async fn overdue(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let rows = followup::overdue_needs(&st.core, ctx.actor()?).await?;
+    render(&OverduePage {
+        s: Shell::new(&st, &ctx, "nav.overdue").await?,
+        rows,
+    })
+}
+
+pub async fn responsible(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    match form_result(
+        ctx.lang,
+        followup::assign_responsible(&st.core, ctx.actor()?, &id, &form.get("responsible")).await,
+    )? {
+        Ok(()) => Ok(see_other(&format!("/ledger/persons/{id}"))),
+        Err(e) => person_page(&st, &ctx, &id, e, form, (None, None)).await,
     }
 }

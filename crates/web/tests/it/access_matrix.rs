@@ -29,6 +29,8 @@ enum Target {
     Person,
     Business,
     Need,
+    Transfer,
+    Survival,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -89,6 +91,10 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("GET /files/{id}", (File, Empty)),
         ("GET /ledger/persons", (None, Empty)),
         ("GET /ledger/persons/new", (None, Empty)),
+        ("GET /ledger/persons/template.xlsx", (None, Empty)),
+        ("GET /ledger/persons/export.xlsx", (None, Empty)),
+        ("GET /ledger/persons/import", (None, Empty)),
+        ("POST /ledger/persons/import", (None, Multipart)),
         ("POST /ledger/persons", (None, Empty)),
         ("GET /ledger/persons/{id}", (Person, Empty)),
         ("POST /ledger/persons/{id}/reveal", (Person, Empty)),
@@ -101,6 +107,14 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /ledger/businesses/{id}/status", (Business, Empty)),
         ("GET /ledger/needs", (None, Empty)),
         ("POST /ledger/needs/{id}", (Need, Empty)),
+        ("GET /ledger/party", (None, Empty)),
+        ("GET /ledger/transfers", (None, Empty)),
+        ("POST /ledger/transfers", (None, Empty)),
+        ("POST /ledger/transfers/{id}", (Transfer, Empty)),
+        ("GET /ledger/survival", (None, Empty)),
+        ("POST /ledger/survival/{id}", (Survival, Empty)),
+        ("GET /ledger/overdue", (None, Empty)),
+        ("POST /ledger/persons/{id}/responsible", (Person, Empty)),
         ("GET /api/v1/openapi.json", (None, Empty)),
         ("GET /api/v1/me", (None, Empty)),
         ("GET /api/v1/regions", (None, Empty)),
@@ -121,6 +135,8 @@ struct Targets {
     person: (String, String),
     business: (String, String),
     need: (String, String),
+    transfer: (String, String),
+    survival: (String, String),
 }
 
 const MISSING: &str = "01900000-0000-7000-8000-000000000000";
@@ -256,7 +272,31 @@ async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
         None => MISSING.to_string(),
     };
     let need_out = need_for(app, &person_in, &unit_in).await;
+    // A transfer asked of the actor's region (in), and one asked of another region (out).
+    let transfer_in = transfer_of(
+        app,
+        &person_in,
+        if ledger_region == OWN_COMMUNITY {
+            OTHER_COMMUNITY
+        } else {
+            OWN_COMMUNITY
+        },
+    )
+    .await;
+    let transfer_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        transfer_of(app, &person_out, ledger_region).await
+    };
+    let survival_in = survival_of(app, &business_in).await;
+    let survival_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        survival_of(app, &business_out).await
+    };
     Targets {
+        transfer: (transfer_in, transfer_out),
+        survival: (survival_in, survival_out),
         person: (person_in, person_out),
         business: (business_in, business_out),
         need: (need_in, need_out),
@@ -323,6 +363,36 @@ async fn ledger_records(app: &TestApp, community: &str) -> (String, String) {
     }
 }
 
+/// A pending transfer of `person` asked by a worker of `to_community`.
+async fn transfer_of(app: &TestApp, person: &str, to_community: &str) -> String {
+    let mut requester = Actor::system(to_community, "matrix");
+    requester.region_code = to_community.to_string();
+    chuangye_core::ledger::followup::request_transfer(
+        app.core(),
+        &requester,
+        "person",
+        person,
+        to_community,
+        "迁入",
+    )
+    .await
+    .unwrap()
+}
+
+/// A due survival check of `business`.
+async fn survival_of(app: &TestApp, business: &str) -> String {
+    let id = chuangye_core::db::new_id();
+    sqlx::query(
+        "INSERT INTO survival_check (id, business_id, region_code, months, due_date, state)          SELECT $1, id, region_code, 6, '2024-09-01', 'due' FROM business WHERE id = $2",
+    )
+    .bind(id.clone())
+    .bind(business.to_string())
+    .execute(app.core().db.pool())
+    .await
+    .unwrap();
+    id
+}
+
 async fn need_for(app: &TestApp, person: &str, unit: &str) -> String {
     use chuangye_core::ledger::service::{self as ledger, NeedInput, VisitInput};
     let system = Actor::system("411002000000", "matrix");
@@ -369,6 +439,8 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
         (Target::Person, Some(t)) => pick(&t.person),
         (Target::Business, Some(t)) => pick(&t.business),
         (Target::Need, Some(t)) => pick(&t.need),
+        (Target::Transfer, Some(t)) => pick(&t.transfer),
+        (Target::Survival, Some(t)) => pick(&t.survival),
     };
     let start = path.find('{')?;
     let end = path.find('}')?;

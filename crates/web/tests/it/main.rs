@@ -4,4 +4,5 @@
 mod access_matrix;
 mod admin;
 mod auth;
+mod ledger;
 mod support;
