@@ -460,6 +460,30 @@ pub fn table() -> Vec<RouteSpec> {
             Perm(P::UnitView),
             get(api::units),
         ),
+        r(
+            g.clone(),
+            "/api/v1/persons",
+            Perm(P::LedgerView),
+            get(api::persons),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/persons/{id}",
+            Perm(P::LedgerView),
+            get(api::person),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/businesses",
+            Perm(P::LedgerView),
+            get(api::businesses),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/businesses/{id}",
+            Perm(P::LedgerView),
+            get(api::business),
+        ),
         r(g, "/api/v1/jobs/{id}", Authenticated, get(api::job)),
     ]
 }

@@ -17,8 +17,8 @@ use crate::error::{AppError, AppResult};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "chuangye API", version = "1", description = "创业型城市创建工作平台 JSON API. Authenticate with `Authorization: Bearer <token>` (`chuangye token create USERNAME`). Errors are RFC 9457 problem JSON."),
-    paths(me, regions, region, units, job),
-    components(schemas(MeDto, RegionDto, UnitDto, UnitPage, JobDto, Problem)),
+    paths(me, regions, region, units, job, persons, person, businesses, business),
+    components(schemas(MeDto, RegionDto, UnitDto, UnitPage, JobDto, Problem, PersonDto, PersonPageDto, PersonDetailDto, BusinessDto, BusinessPageDto, BusinessDetailDto, StatusDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -290,5 +290,276 @@ pub async fn job(
         percent: j.percent,
         message: j.message,
         result: j.result,
+    }))
+}
+
+// ------------------------------------------------------------------ ledger (read-only, masked)
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonDto {
+    pub id: String,
+    pub name: String,
+    /// Masked: first 6 and last 4 characters.
+    pub id_number: String,
+    pub sex: String,
+    pub birth_date: String,
+    /// Masked: first 3 and last 4 digits.
+    pub phone: Option<String>,
+    pub region_code: String,
+    pub region_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonPageDto {
+    pub total: i64,
+    pub items: Vec<PersonDto>,
+    /// Pass as `after` for the next page.
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PersonsQuery {
+    /// Name (contains), or an exact ID number or mobile number.
+    pub q: Option<String>,
+    /// Region code: that region and below.
+    pub region: Option<String>,
+    /// graduate | returnee | hardship | laid_off | veteran | disabled | poverty
+    pub category: Option<String>,
+    /// name (default) | created
+    pub sort: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Entrepreneurs within the caller's scope, masked.
+#[utoipa::path(get, path = "/api/v1/persons", params(PersonsQuery), security(("bearer" = [])),
+    responses((status = 200, body = PersonPageDto), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn persons(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PersonsQuery>,
+) -> AppResult<Json<PersonPageDto>> {
+    use chuangye_core::ledger::repo::{PersonFilter, person_list};
+    use chuangye_core::personal::{Kind, lookup_index};
+    let a = ctx.actor()?;
+    let ix = q.q.as_deref().and_then(|v| {
+        lookup_index(&st.core.crypto, Kind::IdNumber, v)
+            .map(|i| ("id_index", i))
+            .or_else(|| lookup_index(&st.core.crypto, Kind::Phone, v).map(|i| ("phone_index", i)))
+    });
+    let f = PersonFilter {
+        q: q.q,
+        region: q.region,
+        category: q.category,
+        sort: q.sort,
+        after: q.after,
+        ..Default::default()
+    };
+    let mut c = st
+        .core
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(chuangye_core::Error::from)?;
+    let (rows, total, next) = person_list(&mut c, &a.scope, &f, false, ix, 100).await?;
+    Ok(Json(PersonPageDto {
+        total,
+        next,
+        items: rows
+            .into_iter()
+            .map(|p| PersonDto {
+                id: p.id,
+                name: p.name,
+                id_number: p.id_masked,
+                sex: p.sex,
+                birth_date: p.birth_date,
+                phone: p.phone_masked,
+                region_code: p.region_code,
+                region_name: p.region_name,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonDetailDto {
+    #[serde(flatten)]
+    pub person: PersonDto,
+    pub education: String,
+    pub household: String,
+    pub categories: Vec<String>,
+    pub address: String,
+    pub next_visit_date: Option<String>,
+    /// Businesses the person runs or holds a share in: (business id, role, since).
+    pub links: Vec<(String, String, String)>,
+    pub visits: i64,
+    pub open_needs: i64,
+}
+
+/// One entrepreneur; 404 outside the caller's scope.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = PersonDetailDto), (status = 404, body = Problem)))]
+pub async fn person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<PersonDetailDto>> {
+    let r = chuangye_core::ledger::service::person_record(&st.core, ctx.actor()?, &id).await?;
+    let p = r.person;
+    Ok(Json(PersonDetailDto {
+        person: PersonDto {
+            id: p.id,
+            name: p.name,
+            id_number: p.id_masked,
+            sex: p.sex,
+            birth_date: p.birth_date,
+            phone: p.phone_masked,
+            region_code: p.region_code,
+            region_name: p.region_name,
+        },
+        education: p.education,
+        household: p.household,
+        categories: r.categories,
+        address: p.address,
+        next_visit_date: p.next_visit_date,
+        links: r
+            .links
+            .into_iter()
+            .map(|l| (l.business_id, l.role, l.since))
+            .collect(),
+        visits: r.visits.len() as i64,
+        open_needs: r
+            .needs
+            .iter()
+            .filter(|n| n.state == "open" || n.state == "accepted")
+            .count() as i64,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BusinessDto {
+    pub id: String,
+    pub name: String,
+    /// private | individual | coop | other
+    pub kind: String,
+    pub uscc: Option<String>,
+    /// GB/T 4754 division code.
+    pub industry: String,
+    pub registered_on: String,
+    /// operating | suspended | deregistered | moved_out (today)
+    pub status: String,
+    pub status_since: String,
+    pub jobs: i64,
+    pub capital_fen: i64,
+    pub region_code: String,
+    pub region_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BusinessPageDto {
+    pub total: i64,
+    pub items: Vec<BusinessDto>,
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BusinessesQuery {
+    pub q: Option<String>,
+    pub region: Option<String>,
+    pub kind: Option<String>,
+    pub industry: Option<String>,
+    pub status: Option<String>,
+    /// name (default) | registered
+    pub sort: Option<String>,
+    pub after: Option<String>,
+}
+
+fn business_dto(b: chuangye_core::ledger::repo::Business) -> BusinessDto {
+    BusinessDto {
+        id: b.id,
+        name: b.name,
+        kind: b.kind,
+        uscc: b.uscc,
+        industry: b.industry,
+        registered_on: b.registered_on,
+        status: b.status,
+        status_since: b.status_since,
+        jobs: b.jobs,
+        capital_fen: b.capital_fen,
+        region_code: b.region_code,
+        region_name: b.region_name,
+    }
+}
+
+/// Businesses within the caller's scope.
+#[utoipa::path(get, path = "/api/v1/businesses", params(BusinessesQuery), security(("bearer" = [])),
+    responses((status = 200, body = BusinessPageDto), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn businesses(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BusinessesQuery>,
+) -> AppResult<Json<BusinessPageDto>> {
+    use chuangye_core::ledger::repo::{BusinessFilter, business_list};
+    let a = ctx.actor()?;
+    let f = BusinessFilter {
+        q: q.q,
+        region: q.region,
+        kind: q.kind,
+        industry: q.industry,
+        status: q.status,
+        sort: q.sort,
+        after: q.after,
+        ..Default::default()
+    };
+    let mut c = st
+        .core
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(chuangye_core::Error::from)?;
+    let (rows, total, next) = business_list(&mut c, &a.scope, &f, 100).await?;
+    Ok(Json(BusinessPageDto {
+        total,
+        next,
+        items: rows.into_iter().map(business_dto).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusDto {
+    pub status: String,
+    pub valid_from: String,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BusinessDetailDto {
+    #[serde(flatten)]
+    pub business: BusinessDto,
+    /// Every status with the date it took effect, oldest first (never overwritten).
+    pub history: Vec<StatusDto>,
+}
+
+/// One business with its status history; 404 outside the caller's scope.
+#[utoipa::path(get, path = "/api/v1/businesses/{id}", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = BusinessDetailDto), (status = 404, body = Problem)))]
+pub async fn business(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Json<BusinessDetailDto>> {
+    let r = chuangye_core::ledger::service::business_record(&st.core, ctx.actor()?, &id).await?;
+    Ok(Json(BusinessDetailDto {
+        history: r
+            .history
+            .into_iter()
+            .map(|h| StatusDto {
+                status: h.status,
+                valid_from: h.valid_from,
+                note: h.note,
+            })
+            .collect(),
+        business: business_dto(r.business),
     }))
 }

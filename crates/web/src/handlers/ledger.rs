@@ -759,7 +759,11 @@ pub async fn import_start(
             }
             Some("mode") => {
                 let valid_only = field.text().await.unwrap_or_default() == "valid_only";
-                mode = if valid_only { Mode::ValidOnly } else { Mode::AllOrNothing };
+                mode = if valid_only {
+                    Mode::ValidOnly
+                } else {
+                    Mode::AllOrNothing
+                };
             }
             _ => {}
         }

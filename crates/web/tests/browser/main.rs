@@ -6,6 +6,7 @@
 //! set. A screenshot of the region page is left in `$CARGO_TARGET_TMPDIR/region.png`.
 
 mod harness;
+mod ledger;
 #[allow(dead_code)]
 #[path = "../it/support.rs"]
 mod support;

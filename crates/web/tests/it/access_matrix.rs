@@ -120,6 +120,10 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("GET /api/v1/regions", (None, Empty)),
         ("GET /api/v1/regions/{code}", (Region, Empty)),
         ("GET /api/v1/units", (None, Empty)),
+        ("GET /api/v1/persons", (None, Empty)),
+        ("GET /api/v1/persons/{id}", (Person, Empty)),
+        ("GET /api/v1/businesses", (None, Empty)),
+        ("GET /api/v1/businesses/{id}", (Business, Empty)),
         ("GET /api/v1/jobs/{id}", (Job, Empty)),
     ])
 }

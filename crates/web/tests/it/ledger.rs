@@ -181,3 +181,61 @@ async fn the_export_downloads_an_excel_file_of_the_filtered_list() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_api_lists_and_reads_ledger_records_masked_and_scoped() {
+    use chuangye_core::ledger::model::PersonInput;
+    use chuangye_core::ledger::service::{Registered, register_person};
+    let app = TestApp::demo().await;
+    let system = chuangye_core::org::Actor::system("411002000000", "test");
+    let input = PersonInput {
+        name: "接口测试".into(),
+        id_number: id_number(21),
+        phone: "13903745678".into(),
+        education: "college".into(),
+        household: "urban".into(),
+        region_code: COMMUNITY.into(),
+        ..Default::default()
+    };
+    let Registered::New(pid) = register_person(app.core(), &system, &input).await.unwrap() else {
+        panic!()
+    };
+    let token = chuangye_core::auth::create_token(app.core(), &system, "community", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        http.get(format!("{}{}", app.base, path))
+            .bearer_auth(token.clone())
+            .send()
+    };
+    let r = get("/api/v1/persons".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["total"], 1);
+    let idn = id_number(21);
+    assert_eq!(
+        v["items"][0]["id_number"],
+        format!("{}********{}", &idn[..6], &idn[14..])
+    );
+    assert_eq!(v["items"][0]["phone"], "139****5678");
+    let r = get(format!("/api/v1/persons/{pid}")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!r.text().await.unwrap().contains(&idn));
+    let doc: serde_json::Value = http
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for p in [
+        "/api/v1/persons",
+        "/api/v1/persons/{id}",
+        "/api/v1/businesses",
+        "/api/v1/businesses/{id}",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p} in the OpenAPI document");
+    }
+}
