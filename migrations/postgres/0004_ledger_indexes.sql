@@ -8,6 +8,16 @@ CREATE INDEX person_name ON person(name, id, region_code);
 CREATE INDEX person_created ON person(created_at, id, region_code);
 CREATE INDEX business_name ON business(name, id, region_code);
 CREATE INDEX business_registered ON business(registered_on, id, region_code);
+-- A business filter on kind, status or industry is walked within its own value: the filtered
+-- rows are not spread evenly over the sort order (enterprises are named after the city,
+-- individual businesses after the county; businesses that closed are older ones), so walking
+-- the plain sort index and skipping could pass most of the table before a page is full.
+CREATE INDEX business_kind_name ON business(kind, name, id, region_code);
+CREATE INDEX business_kind_registered ON business(kind, registered_on, id, region_code);
+CREATE INDEX business_status_name ON business(status, name, id, region_code);
+CREATE INDEX business_status_registered ON business(status, registered_on, id, region_code);
+CREATE INDEX business_industry_name ON business(industry, name, id, region_code);
+CREATE INDEX business_industry_registered ON business(industry, registered_on, id, region_code);
 
 -- 2. Maintained counts. How many persons / businesses each community has, in total and per value
 --    of each list filter (facet): persons by education, household, party_member, category;

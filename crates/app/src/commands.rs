@@ -45,6 +45,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Bench {
+            cmd: BenchCmd::Import { rows },
+        }) => {
+            crate::bench_import::run(*rows).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Bench {
             cmd: BenchCmd::Startup { runs, port },
         }) => {
             let (runs, port) = (*runs, *port);

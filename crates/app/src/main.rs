@@ -2,6 +2,7 @@
 //! the other subcommands set up and administer a deployment.
 
 mod bench;
+mod bench_import;
 mod commands;
 mod config;
 mod startup;
@@ -141,6 +142,37 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Time importing and exporting a person register of N rows (SQLite, temporary directory).
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+    },
+    /// Generate a large city's ledger into the configured database (--data / --database-url);
+    /// on an empty database the region tree of --root is loaded first.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 800_000)]
+        businesses: u64,
+        #[arg(long, default_value_t = 5_000_000)]
+        visits: u64,
+        /// Needs raised at visits (default: one visit in ten).
+        #[arg(long)]
+        needs: Option<u64>,
+        /// Root region (default 360900 宜春市; on a deployed database, its root).
+        #[arg(long)]
+        root: Option<String>,
+        #[arg(long, default_value_t = 3)]
+        seed: u64,
+    },
+    /// Time the ledger's list and record pages over a generated ledger (p50/p95/max).
+    Ledger {
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        /// Region whose lists are measured (default: the deployment's root).
+        #[arg(long)]
+        root: Option<String>,
+    },
     /// Time process start to the first answered request (demo deployment already built).
     Startup {
         #[arg(long, default_value_t = 10)]
@@ -168,11 +200,44 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match rt.block_on(commands::run(cli)) {
+    match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误 / error: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// The benchmarks that work on the configured deployment; everything else in `commands`.
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    match &cli.command {
+        Some(Command::Bench {
+            cmd:
+                BenchCmd::Generate {
+                    persons,
+                    businesses,
+                    visits,
+                    needs,
+                    root,
+                    seed,
+                },
+        }) => {
+            let scale = chuangye_core::ledger::generate::Scale {
+                persons: *persons,
+                businesses: *businesses,
+                visits: *visits,
+                needs: needs.unwrap_or(visits / 10),
+            };
+            bench::generate(&cli, root.as_deref(), scale, *seed).await?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some(Command::Bench {
+            cmd: BenchCmd::Ledger { runs, root },
+        }) => {
+            bench::ledger(&cli, (*runs).max(1), root.as_deref()).await?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        _ => commands::run(cli).await,
     }
 }

@@ -1,9 +1,11 @@
-//! Deployments: the demo deployment (许昌市魏都区 with its member units and demo users) built on
-//! an empty database, and `init`, which sets up a real, empty deployment for any root region.
+//! Deployments: the demo deployment (许昌市魏都区 with its member units, demo users and a
+//! generated ledger of realistic size) built on an empty database, and `init`, which sets up a
+//! real, empty deployment for any root region.
 
 use rand::Rng;
 
 use crate::db::Tx;
+use crate::ledger::generate::{self, Scale};
 use crate::org::Actor;
 use crate::org::region_table;
 use crate::org::repo;
@@ -100,9 +102,22 @@ pub async fn is_half_set_up(core: &Core) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Builds the demo deployment. `password` fixes every demo password (tests); otherwise each
-/// account gets its own random password. Returns the accounts to print once.
+/// Seed of the demo ledger: every demo deployment shows the same persons and businesses.
+pub const DEMO_SEED: u64 = 0x0003_4110_0200;
+
+/// Builds the demo deployment with its full ledger ([`Scale::DEMO`]). `password` fixes every
+/// demo password (tests); otherwise each account gets its own random password. Returns the
+/// accounts to print once.
 pub async fn build_demo(core: &Core, password: Option<&str>) -> Result<Vec<Credential>> {
+    build_demo_with(core, password, Scale::DEMO).await
+}
+
+/// [`build_demo`] with a ledger of another size (tests use [`Scale::TINY`]).
+pub async fn build_demo_with(
+    core: &Core,
+    password: Option<&str>,
+    scale: Scale,
+) -> Result<Vec<Credential>> {
     let system = Actor::system(DEMO_ROOT, "demo-setup");
     ensure_roles(core).await?;
     init_regions(core, &system, DEMO_ROOT).await?;
@@ -196,6 +211,8 @@ pub async fn build_demo(core: &Core, password: Option<&str>) -> Result<Vec<Crede
             password: pw,
         });
     }
+    // The ledger, once its communities, units and staff exist.
+    generate::generate(core, DEMO_ROOT, scale, DEMO_SEED, |_, _, _| {}).await?;
     mark(core, "demo", "1").await?;
     service::set_root_region(core, &system, DEMO_ROOT).await?;
     Ok(out)

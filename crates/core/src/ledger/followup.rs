@@ -160,6 +160,21 @@ pub async fn decide_transfer(
     }
     if accept {
         let table = entity_table(&entity).ok_or(Error::NotFound)?;
+        // The record's follow-up rows move with it, so the new region sees its whole history.
+        let related: &[(&str, &str)] = if entity == "person" {
+            &[("visit", "person_id"), ("need", "person_id")]
+        } else {
+            &[("survival_check", "business_id")]
+        };
+        for (t, col) in related {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {t} SET region_code = $1 WHERE {col} = $2"
+            )))
+            .bind(to.clone())
+            .bind(entity_id.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET region_code = $1, updated_at = $2 WHERE id = $3"
         )))
@@ -412,20 +427,17 @@ pub async fn complete_survival_check(
     input: &SurvivalResult,
 ) -> Result<()> {
     actor.require(Permission::LedgerEdit)?;
-    let mut tx = core.db.begin().await?;
-    let row: Option<(String, String)> = sqlx::query_as("SELECT business_id, state FROM survival_check WHERE id = $1 AND region_code BETWEEN $2 AND $3")
-        .bind(id.to_string())
-        .bind(actor.scope.lo.clone())
-        .bind(actor.scope.hi.clone())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let mut c = core.db.pool().acquire().await?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT business_id, state FROM survival_check WHERE id = $1 AND region_code BETWEEN $2 AND $3",
+    )
+    .bind(id.to_string())
+    .bind(actor.scope.lo.clone())
+    .bind(actor.scope.hi.clone())
+    .fetch_optional(&mut *c)
+    .await?;
+    drop(c);
     let (business, state) = row.ok_or(Error::NotFound)?;
-    if !model::is_code(model::STATUS, &input.result) {
-        return Err(Error::Invalid(vec![FieldError::new(
-            "result",
-            "ledger.code_invalid",
-        )]));
-    }
     if !model::is_code(model::STATUS, &input.result) {
         return Err(Error::Invalid(vec![FieldError::new(
             "result",
@@ -435,13 +447,29 @@ pub async fn complete_survival_check(
     if state != "due" {
         return Err(Error::Refused("ledger.survival_done".into()));
     }
-    sqlx::query("UPDATE survival_check SET state = 'done', result = $1, done_at = $2, done_by = $3 WHERE id = $4")
-        .bind(input.result.clone())
-        .bind(now())
-        .bind(actor.user_id.clone())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    // A closed business gets that status from today first: if that is refused, the check stays due.
+    if input.result != "operating" {
+        let change = super::service::StatusChange {
+            status: input.result.clone(),
+            valid_from: model::fmt_date(model::today()),
+            note: "存活回访".into(),
+        };
+        super::service::change_status(core, actor, &business, &change).await?;
+    }
+    let mut tx = core.db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE survival_check SET state = 'done', result = $1, done_at = $2, done_by = $3 WHERE id = $4 AND state = 'due'",
+    )
+    .bind(input.result.clone())
+    .bind(now())
+    .bind(actor.user_id.clone())
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(Error::Refused("ledger.survival_done".into()));
+    }
     audit::record(
         &mut tx,
         core.crypto.chain(),
@@ -451,14 +479,6 @@ pub async fn complete_survival_check(
     )
     .await?;
     tx.commit().await?;
-    if input.result != "operating" {
-        let change = super::service::StatusChange {
-            status: input.result.clone(),
-            valid_from: model::fmt_date(model::today()),
-            note: "存活回访".into(),
-        };
-        super::service::change_status(core, actor, &business, &change).await?;
-    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! Uses: db, org (scope), personal, validate, workdays, audit, jobs.
 
 pub mod followup;
+pub mod generate;
 pub mod import;
 pub mod model;
 pub mod repo;

@@ -73,6 +73,101 @@ fn scope_clause(sql: &mut Sql, column: &str, scope: &RegionScope) {
         .bind(scope.hi.clone());
 }
 
+/// How a list reads its page (docs/PERFORMANCE.md, issue 3). The SQL says which index to use —
+/// a column wrapped in an expression (`x || ''`, `x + 0`) cannot use its index, on either
+/// engine — so the plan does not depend on statistics or on a cached generic plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    /// Read the rows of the scope through the (region_code, …) index and sort them: for
+    /// narrow scopes (a community, a sub-district).
+    Scope,
+    /// Walk the index of the sort order (migration 0004), skipping rows outside the scope or
+    /// the filters, until the page is full: for wide scopes (a county, the city).
+    Order,
+}
+
+/// The cheaper plan. The walk over an index of `walked` entries, `matching` of which belong on
+/// the list, visits about `limit × walked / matching` entries before its page is full (if the
+/// matching rows are spread over the sort order); reading the scope visits `in_scope` rows and
+/// sorts them.
+fn choose_plan(walked: i64, matching: i64, in_scope: i64, limit: i64) -> Plan {
+    if matching > 0 && limit.saturating_mul(walked) / matching < in_scope {
+        Plan::Order
+    } else {
+        Plan::Scope
+    }
+}
+
+/// The scope narrowed to a region filter, as one range: with two BETWEENs on one column an
+/// index range uses only one of them (SQLite took the wider, the scope, and read a whole city
+/// for one community). An empty intersection gives lo > hi, which matches nothing.
+fn narrowed(scope: &RegionScope, region: Option<&RegionScope>) -> RegionScope {
+    match region {
+        None => scope.clone(),
+        Some(r) => RegionScope {
+            root: r.root.clone(),
+            lo: scope.lo.clone().max(r.lo.clone()),
+            hi: scope.hi.clone().min(r.hi.clone()),
+        },
+    }
+}
+
+/// What the counts kept by migration 0004's triggers tell about a list.
+struct Kept {
+    /// Rows of the entity in the whole table.
+    all: i64,
+    /// Rows in the range.
+    in_scope: i64,
+    /// Rows in the range matching the facet, when one was asked (`("", "")`: all of them).
+    matching: Option<i64>,
+    /// Rows matching the facet in the whole table.
+    facet_all: i64,
+}
+
+/// Reads [`Kept`]: SUMs over at most one row per community.
+async fn kept_counts(
+    c: Exec<'_>,
+    entity: &str,
+    range: &RegionScope,
+    facet: Option<(&str, &str)>,
+) -> Result<Kept> {
+    let (all, in_scope): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN region_code BETWEEN $2 AND $3 THEN n ELSE 0 END), 0) AS BIGINT) \
+         FROM ledger_count WHERE entity = $1 AND facet = '' AND value = ''",
+    )
+    .bind(entity.to_string())
+    .bind(range.lo.clone())
+    .bind(range.hi.clone())
+    .fetch_one(&mut *c)
+    .await?;
+    let (matching, facet_all) = match facet {
+        None => (None, all),
+        Some(("", _)) => (Some(in_scope), all),
+        Some((facet, value)) => {
+            let (facet_all, matching): (i64, i64) = sqlx::query_as(
+                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN region_code BETWEEN $4 AND $5 THEN n ELSE 0 END), 0) AS BIGINT) \
+                 FROM ledger_count WHERE entity = $1 AND facet = $2 AND value = $3",
+            )
+            .bind(entity.to_string())
+            .bind(facet.to_string())
+            .bind(value.to_string())
+            .bind(range.lo.clone())
+            .bind(range.hi.clone())
+            .fetch_one(&mut *c)
+            .await?;
+            (Some(matching), facet_all)
+        }
+    };
+    Ok(Kept {
+        all,
+        in_scope,
+        matching,
+        facet_all,
+    })
+}
+
 /// Filters of the person list.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct PersonFilter {
@@ -123,15 +218,43 @@ pub async fn person_list(
     phone_or_id_index: Option<(&'static str, String)>,
     limit: i64,
 ) -> Result<(Vec<PersonRow>, i64, Option<String>)> {
+    person_query(c, scope, f, may_see_party, phone_or_id_index, limit, true).await
+}
+
+/// One page without the total count (for exports that walk every page).
+pub async fn person_page(
+    c: Exec<'_>,
+    scope: &RegionScope,
+    f: &PersonFilter,
+    may_see_party: bool,
+    limit: i64,
+) -> Result<(Vec<PersonRow>, Option<String>)> {
+    let (rows, _, next) = person_query(c, scope, f, may_see_party, None, limit, false).await?;
+    Ok((rows, next))
+}
+
+async fn person_query(
+    c: Exec<'_>,
+    scope: &RegionScope,
+    f: &PersonFilter,
+    may_see_party: bool,
+    phone_or_id_index: Option<(&'static str, String)>,
+    limit: i64,
+    count: bool,
+) -> Result<(Vec<PersonRow>, i64, Option<String>)> {
     let by_created = f.sort.as_deref() == Some("created");
-    let build = |select: &str, page: bool| {
+    let by_region = f.sort.as_deref() == Some("region");
+    let region = opt(&f.region).map(|r| RegionScope::of(&r));
+    let range = narrowed(scope, region.as_ref());
+    let build = |select: &str, page: bool, plan: Plan| {
         let mut sql = Sql::new(select);
         sql.push(" WHERE 1 = 1");
-        scope_clause(&mut sql, "p.region_code", scope);
-        if let Some(r) = opt(&f.region) {
-            let sub = RegionScope::of(&r);
-            scope_clause(&mut sql, "p.region_code", &sub);
-        }
+        // Walking the sort order's index, neither the scope nor a filter may pick another index.
+        let col = |c: &str| match plan {
+            Plan::Order => format!("({c} || '')"),
+            Plan::Scope => c.to_string(),
+        };
+        scope_clause(&mut sql, &col("p.region_code"), &range);
         if let Some((column, ix)) = &phone_or_id_index {
             sql.push(&format!(" AND p.{column} = ")).bind(ix.clone());
         } else if let Some(q) = opt(&f.q) {
@@ -143,13 +266,16 @@ pub async fn person_list(
                 .push(")");
         }
         if let Some(e) = opt(&f.education) {
-            sql.push(" AND p.education = ").bind(e);
+            sql.push(&format!(" AND {} = ", col("p.education"))).bind(e);
         }
         if let Some(h) = opt(&f.household) {
-            sql.push(" AND p.household = ").bind(h);
+            sql.push(&format!(" AND {} = ", col("p.household"))).bind(h);
         }
         if may_see_party && opt(&f.party).as_deref() == Some("1") {
-            sql.push(" AND p.party_member = 1");
+            sql.push(match plan {
+                Plan::Order => " AND (p.party_member + 0) = 1",
+                Plan::Scope => " AND p.party_member = 1",
+            });
         }
         if let Some(t) = opt(&f.created_from).and_then(|s| day_start(&s)) {
             sql.push(" AND p.created_at >= ").bind(t);
@@ -158,46 +284,127 @@ pub async fn person_list(
             sql.push(" AND p.created_at < ").bind(t + 86400);
         }
         if page {
-            if let Some((k, id)) = opt(&f.after).and_then(|a| {
+            // The sort keys: plain columns to walk their index; expressions when reading the
+            // scope, so that its (region_code, …) index is the one used.
+            let (name, created) = match plan {
+                Plan::Order => ("p.name", "p.created_at"),
+                Plan::Scope => ("(p.name || '')", "(p.created_at + 0)"),
+            };
+            let cursor = opt(&f.after);
+            if by_region {
+                // Export order: community, name, id — the (region_code, name, id) index, no sort.
+                if let Some(cur) = cursor.as_deref() {
+                    // "<12-digit region>|<name>|<id>"; a name may itself hold '|'.
+                    let parsed = cur
+                        .split_once('|')
+                        .and_then(|(r, rest)| rest.rsplit_once('|').map(|(n, i)| (r, n, i)));
+                    if let Some((r, n, i)) = parsed {
+                        sql.push(" AND (p.region_code, p.name, p.id) > (")
+                            .bind(r.to_string())
+                            .push(", ")
+                            .bind(n.to_string())
+                            .push(", ")
+                            .bind(i.to_string())
+                            .push(")");
+                    }
+                }
+            } else if let Some((k, id)) = cursor.and_then(|a| {
                 a.split_once('|')
                     .map(|(k, i)| (k.to_string(), i.to_string()))
             }) {
+                // Row values, so the walk starts at the cursor in the index.
                 if by_created {
                     let k: i64 = k.parse().unwrap_or(i64::MAX);
-                    sql.push(" AND (p.created_at < ")
+                    sql.push(&format!(" AND ({created}, p.id) < ("))
                         .bind(k)
-                        .push(" OR (p.created_at = ")
-                        .bind(k)
-                        .push(" AND p.id < ")
+                        .push(", ")
                         .bind(id)
-                        .push("))");
+                        .push(")");
                 } else {
-                    sql.push(" AND (p.name > ")
-                        .bind(k.clone())
-                        .push(" OR (p.name = ")
+                    sql.push(&format!(" AND ({name}, p.id) > ("))
                         .bind(k)
-                        .push(" AND p.id > ")
+                        .push(", ")
                         .bind(id)
-                        .push("))");
+                        .push(")");
                 }
             }
-            sql.push(if by_created {
-                " ORDER BY p.created_at DESC, p.id DESC"
+            if by_region {
+                sql.push(" ORDER BY p.region_code, p.name, p.id");
+            } else if by_created {
+                sql.push(&format!(" ORDER BY {created} DESC, p.id DESC"));
             } else {
-                " ORDER BY p.name, p.id"
-            });
+                sql.push(&format!(" ORDER BY {name}, p.id"));
+            }
             sql.push(" LIMIT ").bind(limit);
         }
         sql
     };
-    let total: i64 = build("SELECT COUNT(*) FROM person p", false)
-        .query_scalar()
-        .fetch_one(&mut *c)
-        .await?;
+    // The total from the maintained counts when the filters are within them (migration 0004),
+    // else counted row by row; then the cheaper way to read the page.
+    let (total, plan) = if by_region {
+        // Export order: the (region_code, name, id) index gives range and order at once.
+        let total = if count {
+            build("SELECT COUNT(*) FROM person p", false, Plan::Scope)
+                .query_scalar()
+                .fetch_one(&mut *c)
+                .await?
+        } else {
+            -1
+        };
+        (total, Plan::Scope)
+    } else {
+        let party = may_see_party && opt(&f.party).as_deref() == Some("1");
+        let mut facets: Vec<(&str, String)> = Vec::new();
+        for (facet, v) in [
+            ("category", opt(&f.category)),
+            ("education", opt(&f.education)),
+            ("household", opt(&f.household)),
+            ("party", party.then(|| "1".to_string())),
+        ] {
+            if let Some(v) = v {
+                facets.push((facet, v));
+            }
+        }
+        let countable = phone_or_id_index.is_none()
+            && opt(&f.q).is_none()
+            && opt(&f.created_from).and_then(|s| day_start(&s)).is_none()
+            && opt(&f.created_to).and_then(|s| day_start(&s)).is_none()
+            && facets.len() <= 1;
+        let facet = countable.then(|| {
+            facets
+                .first()
+                .map(|(k, v)| (*k, v.as_str()))
+                .unwrap_or(("", ""))
+        });
+        let k = kept_counts(&mut *c, "person", &range, facet).await?;
+        let total = match (count, k.matching) {
+            (false, _) => -1,
+            (true, Some(n)) => n,
+            (true, None) => {
+                build("SELECT COUNT(*) FROM person p", false, Plan::Scope)
+                    .query_scalar()
+                    .fetch_one(&mut *c)
+                    .await?
+            }
+        };
+        if total == 0 {
+            return Ok((Vec::new(), 0, None));
+        }
+        let matching = if total > 0 {
+            total
+        } else {
+            k.matching.unwrap_or(k.in_scope)
+        };
+        // No index combines a person filter with a sort order: the walk is over all persons.
+        (total, choose_plan(k.all, matching, k.in_scope, limit))
+    };
     let rows: Vec<PersonRow> = build(
-        "SELECT p.id, p.name, p.id_masked, p.sex, p.birth_date, p.phone_masked, p.region_code, r.name AS region_name, p.created_at \
-         FROM person p JOIN region r ON r.code = p.region_code",
+        // The region's name by subquery, not a join: with the join SQLite 3.51 bounded the
+        // (region_code, …) index range below only.
+        "SELECT p.id, p.name, p.id_masked, p.sex, p.birth_date, p.phone_masked, p.region_code, \
+         (SELECT r.name FROM region r WHERE r.code = p.region_code) AS region_name, p.created_at FROM person p",
         true,
+        plan,
     )
     .query_as()
     .fetch_all(&mut *c)
@@ -206,7 +413,9 @@ pub async fn person_list(
         .then(|| rows.last())
         .flatten()
         .map(|r| {
-            if by_created {
+            if by_region {
+                format!("{}|{}|{}", r.region_code, r.name, r.id)
+            } else if by_created {
                 format!("{}|{}", r.created_at, r.id)
             } else {
                 format!("{}|{}", r.name, r.id)
@@ -237,6 +446,11 @@ pub struct Business {
 const BUSINESS_SELECT: &str = "SELECT b.id, b.name, b.kind, b.uscc, b.uscc_override_reason, b.industry, b.registered_on, \
      b.region_code, r.name AS region_name, b.address, b.capital_fen, b.status, b.status_since, b.jobs, b.created_at \
      FROM business b JOIN region r ON r.code = b.region_code";
+
+/// As [`BUSINESS_SELECT`], with the region's name by subquery (see `person_query`).
+const BUSINESS_LIST_SELECT: &str = "SELECT b.id, b.name, b.kind, b.uscc, b.uscc_override_reason, b.industry, b.registered_on, \
+     b.region_code, (SELECT r.name FROM region r WHERE r.code = b.region_code) AS region_name, b.address, b.capital_fen, \
+     b.status, b.status_since, b.jobs, b.created_at FROM business b";
 
 pub async fn business_get(c: Exec<'_>, scope: &RegionScope, id: &str) -> Result<Option<Business>> {
     let mut sql = Sql::new(BUSINESS_SELECT);
@@ -275,13 +489,23 @@ pub async fn business_list(
     limit: i64,
 ) -> Result<(Vec<Business>, i64, Option<String>)> {
     let by_date = f.sort.as_deref() == Some("registered");
-    let build = |select: &str, page: bool| {
+    let region = opt(&f.region).map(|r| RegionScope::of(&r));
+    let range = narrowed(scope, region.as_ref());
+    let build = |select: &str, page: bool, plan: Plan| {
         let mut sql = Sql::new(select);
         sql.push(" WHERE 1 = 1");
-        scope_clause(&mut sql, "b.region_code", scope);
-        if let Some(r) = opt(&f.region) {
-            scope_clause(&mut sql, "b.region_code", &RegionScope::of(&r));
-        }
+        // As in person_query; a filter on kind, industry or status is the other way round:
+        // walking in order, its own (column, sort key) index is the one to walk; reading the
+        // scope, it must not pick that index (a whole city's operating businesses) instead.
+        let col = |c: &str| match plan {
+            Plan::Order => format!("({c} || '')"),
+            Plan::Scope => c.to_string(),
+        };
+        let facet_col = |c: &str| match plan {
+            Plan::Order => c.to_string(),
+            Plan::Scope => format!("({c} || '')"),
+        };
+        scope_clause(&mut sql, &col("b.region_code"), &range);
         if let Some(q) = opt(&f.q) {
             sql.push(" AND (instr(b.name, ")
                 .bind(q.clone())
@@ -290,13 +514,13 @@ pub async fn business_list(
                 .push(")");
         }
         if let Some(k) = opt(&f.kind) {
-            sql.push(" AND b.kind = ").bind(k);
+            sql.push(&format!(" AND {} = ", facet_col("b.kind"))).bind(k);
         }
         if let Some(i) = opt(&f.industry) {
-            sql.push(" AND b.industry = ").bind(i);
+            sql.push(&format!(" AND {} = ", facet_col("b.industry"))).bind(i);
         }
         if let Some(s) = opt(&f.status) {
-            sql.push(" AND b.status = ").bind(s);
+            sql.push(&format!(" AND {} = ", facet_col("b.status"))).bind(s);
         }
         if let Some(d) = opt(&f.registered_from) {
             sql.push(" AND b.registered_on >= ").bind(d);
@@ -305,34 +529,73 @@ pub async fn business_list(
             sql.push(" AND b.registered_on <= ").bind(d);
         }
         if page {
+            let key = match (plan, by_date) {
+                (Plan::Order, true) => "b.registered_on",
+                (Plan::Order, false) => "b.name",
+                (Plan::Scope, true) => "(b.registered_on || '')",
+                (Plan::Scope, false) => "(b.name || '')",
+            };
             if let Some((k, id)) = opt(&f.after).and_then(|a| {
                 a.split_once('|')
                     .map(|(k, i)| (k.to_string(), i.to_string()))
             }) {
-                let col = if by_date { "b.registered_on" } else { "b.name" };
                 let op = if by_date { "<" } else { ">" };
-                sql.push(&format!(" AND ({col} {op} "))
-                    .bind(k.clone())
-                    .push(&format!(" OR ({col} = "))
+                sql.push(&format!(" AND ({key}, b.id) {op} ("))
                     .bind(k)
-                    .push(&format!(" AND b.id {op} "))
+                    .push(", ")
                     .bind(id)
-                    .push("))");
+                    .push(")");
             }
-            sql.push(if by_date {
-                " ORDER BY b.registered_on DESC, b.id DESC"
+            sql.push(&if by_date {
+                format!(" ORDER BY {key} DESC, b.id DESC")
             } else {
-                " ORDER BY b.name, b.id"
+                format!(" ORDER BY {key}, b.id")
             });
             sql.push(" LIMIT ").bind(limit);
         }
         sql
     };
-    let total: i64 = build("SELECT COUNT(*) FROM business b", false)
-        .query_scalar()
-        .fetch_one(&mut *c)
-        .await?;
-    let rows: Vec<Business> = build(BUSINESS_SELECT, true)
+    let mut facets: Vec<(&str, String)> = Vec::new();
+    for (facet, v) in [
+        ("kind", opt(&f.kind)),
+        ("industry", opt(&f.industry)),
+        ("status", opt(&f.status)),
+    ] {
+        if let Some(v) = v {
+            facets.push((facet, v));
+        }
+    }
+    let countable = opt(&f.q).is_none()
+        && opt(&f.registered_from).is_none()
+        && opt(&f.registered_to).is_none()
+        && facets.len() <= 1;
+    let facet = countable.then(|| {
+        facets
+            .first()
+            .map(|(k, v)| (*k, v.as_str()))
+            .unwrap_or(("", ""))
+    });
+    let k = kept_counts(&mut *c, "business", &range, facet).await?;
+    let total: i64 = match k.matching {
+        Some(n) => n,
+        None => {
+            build("SELECT COUNT(*) FROM business b", false, Plan::Scope)
+                .query_scalar()
+                .fetch_one(&mut *c)
+                .await?
+        }
+    };
+    if total == 0 {
+        return Ok((Vec::new(), 0, None));
+    }
+    // With one filter, the walk is over that filter's own (column, sort key) index (0004).
+    let walked = if facets.len() == 1 {
+        k.facet_all
+    } else {
+        k.all
+    };
+    let plan = choose_plan(walked, total, k.in_scope, limit);
+    let rows: Vec<Business> = build(BUSINESS_LIST_SELECT, true, plan)
         .query_as()
         .fetch_all(&mut *c)
         .await?;

@@ -25,9 +25,13 @@ impl TestApp {
 
     pub async fn demo_with(config: WebConfig) -> TestApp {
         let db = TestDb::new().await;
-        demo::build_demo(&db.core, Some(PASSWORD))
-            .await
-            .expect("demo deployment");
+        demo::build_demo_with(
+            &db.core,
+            Some(PASSWORD),
+            chuangye_core::ledger::generate::Scale::NONE,
+        )
+        .await
+        .expect("demo deployment");
         let state = AppState::new(db.core.clone(), config).await;
         let app = chuangye_web::router(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
