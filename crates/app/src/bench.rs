@@ -369,9 +369,15 @@ pub async fn ledger(cli: &crate::Cli, runs: usize, root: Option<&str>) -> anyhow
     );
     let mut rng = Rng::new(0xBE7C);
     let mut report = Report { rows: Vec::new() };
-    let levels: [(&str, Vec<String>); 3] = [
+    let mut counties: Vec<String> = communities
+        .iter()
+        .map(|c| format!("{}000000", &c[..6]))
+        .collect();
+    counties.dedup();
+    let levels: [(&str, Vec<String>); 4] = [
         ("community", communities.clone()),
         ("sub-district", subdistricts.clone()),
+        ("county", counties),
         ("root", vec![root.clone()]),
     ];
     let categories: Vec<&str> = model::CATEGORY.iter().map(|(c, _)| *c).collect();
