@@ -88,3 +88,37 @@ impl TestDb {
         t
     }
 }
+
+/// A valid ID number (GB 11643) of 魏都区 born in the 1990s, different for every `seq` below
+/// 1000: fixtures for tests and examples.
+pub fn id_number(seq: u32) -> String {
+    let body = format!(
+        "411002199{}{:02}{:02}{:03}",
+        seq % 10,
+        1 + seq % 12,
+        1 + seq % 28,
+        seq % 1000
+    );
+    with_check_digit(&body)
+}
+
+/// A valid unified social credit code (GB 32100) for a running sequence.
+pub fn uscc(seq: u32) -> String {
+    use crate::validate::{UsccCheck, parse_uscc};
+    let body = format!("914110020{seq:08}");
+    match parse_uscc(&format!("{body}0")).expect("well-formed").check {
+        UsccCheck::Valid => format!("{body}0"),
+        UsccCheck::Mismatch { expected } => format!("{body}{expected}"),
+    }
+}
+
+/// A 17-digit ID number body completed with its GB 11643 check character.
+pub fn with_check_digit(body: &str) -> String {
+    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(w)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}

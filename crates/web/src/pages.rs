@@ -236,6 +236,10 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
 pub struct Errors(pub BTreeMap<String, String>);
 
 impl Errors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn from(lang: Lang, errs: &[FieldError]) -> Errors {
         let mut m = BTreeMap::new();
         for e in errs {

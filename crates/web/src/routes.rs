@@ -16,7 +16,8 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, audit, files, jobs, ledger, ops, regions, roles, security, units, users,
+    account, admin, api, audit, files, jobs, ledger, ledger_sheets, ops, regions, roles, security,
+    units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -299,25 +300,69 @@ pub fn table() -> Vec<RouteSpec> {
             g.clone(),
             "/ledger/persons/template.xlsx",
             Perm(P::LedgerImport),
-            get(ledger::person_template),
+            get(ledger_sheets::person_template),
         ),
         r(
             g.clone(),
             "/ledger/persons/export.xlsx",
             Perm(P::LedgerExport),
-            get(ledger::person_export),
+            get(ledger_sheets::person_export),
         ),
         r(
             g.clone(),
             "/ledger/persons/import",
             Perm(P::LedgerImport),
-            get(ledger::import_page),
+            get(ledger_sheets::person_import_page),
         ),
         r(
             p.clone(),
             "/ledger/persons/import",
             Perm(P::LedgerImport),
-            post(ledger::import_start)
+            post(ledger_sheets::person_import)
+                .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+        ),
+        r(
+            g.clone(),
+            "/ledger/businesses/template.xlsx",
+            Perm(P::LedgerImport),
+            get(ledger_sheets::business_template),
+        ),
+        r(
+            g.clone(),
+            "/ledger/businesses/export.xlsx",
+            Perm(P::LedgerExport),
+            get(ledger_sheets::business_export),
+        ),
+        r(
+            g.clone(),
+            "/ledger/businesses/import",
+            Perm(P::LedgerImport),
+            get(ledger_sheets::business_import_page),
+        ),
+        r(
+            p.clone(),
+            "/ledger/businesses/import",
+            Perm(P::LedgerImport),
+            post(ledger_sheets::business_import)
+                .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+        ),
+        r(
+            g.clone(),
+            "/ledger/visits/template.xlsx",
+            Perm(P::LedgerImport),
+            get(ledger_sheets::visit_template),
+        ),
+        r(
+            g.clone(),
+            "/ledger/visits/import",
+            Perm(P::LedgerImport),
+            get(ledger_sheets::visit_import_page),
+        ),
+        r(
+            p.clone(),
+            "/ledger/visits/import",
+            Perm(P::LedgerImport),
+            post(ledger_sheets::visit_import)
                 .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
         ),
         r(

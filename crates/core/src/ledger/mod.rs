@@ -6,6 +6,7 @@
 //! `person_business`, `visit`, `need`, `transfer_request`, `survival_check`.
 //! Uses: db, org (scope), personal, validate, workdays, audit, jobs.
 
+pub mod export;
 pub mod followup;
 pub mod generate;
 pub mod import;

@@ -84,18 +84,26 @@ enum Plan {
     /// Walk the index of the sort order (migration 0004), skipping rows outside the scope or
     /// the filters, until the page is full: for wide scopes (a county, the city).
     Order,
+    /// Businesses by name within one county: walk that county's own name index (0004).
+    County,
 }
 
-/// The cheaper plan. The walk over an index of `walked` entries, `matching` of which belong on
-/// the list, visits about `limit × walked / matching` entries before its page is full (if the
-/// matching rows are spread over the sort order); reading the scope visits `in_scope` rows and
-/// sorts them.
-fn choose_plan(walked: i64, matching: i64, in_scope: i64, limit: i64) -> Plan {
-    // Up to this many rows the scope is read and sorted in a few milliseconds whatever the
-    // filters; the walk's estimate assumes the matching rows spread evenly over the sort order,
-    // which names are not (businesses are named after their county).
-    const SCOPE_IS_CHEAP: i64 = 20_000;
-    if in_scope > SCOPE_IS_CHEAP && matching > 0 && limit.saturating_mul(walked) / matching < in_scope {
+/// The cheaper plan. A walk over an index of `walked` entries, `matching` of which belong on
+/// the list, visits about `limit × walked / matching` entries before its page is full — if the
+/// matching rows are spread evenly over the sort order; reading the scope visits `read` rows
+/// and sorts them. `margin` is how much cheaper the walk must look: 1 where the sort key is
+/// independent of region and filters (person names, registration times), more where it is not
+/// (business names follow county and kind; closed businesses are older ones).
+/// Below this many rows, reading and sorting takes a few milliseconds whatever the estimate.
+/// (None in unit tests: their small ledgers then go through every plan, which must all read
+/// the same rows.)
+const READ_IS_CHEAP: i64 = if cfg!(test) { 0 } else { 2_000 };
+
+fn choose_plan(walked: i64, matching: i64, read: i64, limit: i64, margin: i64) -> Plan {
+    if read > READ_IS_CHEAP
+        && matching > 0
+        && (limit.saturating_mul(walked) / matching).saturating_mul(margin) < read
+    {
         Plan::Order
     } else {
         Plan::Scope
@@ -172,6 +180,99 @@ async fn kept_counts(
     })
 }
 
+/// How many rows a list has, as told above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "n", rename_all = "snake_case")]
+pub enum Total {
+    Exact(i64),
+    /// Estimated from the kept counts of each filter (two or more filters over a wide scope,
+    /// where counting row by row would take longer than the page).
+    About(i64),
+    /// Counted up to a cap (text or date filters over a wide scope).
+    AtLeast(i64),
+}
+
+impl Total {
+    pub fn n(self) -> i64 {
+        match self {
+            Total::Exact(n) | Total::About(n) | Total::AtLeast(n) => n,
+        }
+    }
+    pub fn is_about(self) -> bool {
+        matches!(self, Total::About(_))
+    }
+    pub fn is_at_least(self) -> bool {
+        matches!(self, Total::AtLeast(_))
+    }
+}
+
+/// Up to this many rows in scope, a total the kept counts cannot give is counted row by row.
+const EXACT_COUNT_SCOPE: i64 = 50_000;
+/// Beyond that, text and date filters are counted up to this many rows.
+const COUNT_CAP: i64 = 1_000;
+
+/// The total of a list whose filters the kept counts do not cover: exact over a small scope;
+/// else, with filters only, estimated from each filter's kept count (as if independent); else
+/// counted up to [`COUNT_CAP`]. `count` is `SELECT COUNT(*) FROM (SELECT 1 FROM … WHERE …`,
+/// open, for the rows of the list.
+async fn uncounted_total(
+    c: Exec<'_>,
+    entity: &str,
+    range: &RegionScope,
+    k: &Kept,
+    facets_only: Option<&[(&str, String)]>,
+    count: Sql,
+) -> Result<Total> {
+    uncounted_total_over(c, entity, range, k, facets_only, count, EXACT_COUNT_SCOPE).await
+}
+
+async fn uncounted_total_over(
+    c: Exec<'_>,
+    entity: &str,
+    range: &RegionScope,
+    k: &Kept,
+    facets_only: Option<&[(&str, String)]>,
+    mut count: Sql,
+    exact_scope: i64,
+) -> Result<Total> {
+    if k.in_scope <= exact_scope {
+        count.push(") x");
+        return Ok(Total::Exact(count.query_scalar().fetch_one(&mut *c).await?));
+    }
+    if let Some(facets) = facets_only.filter(|f| !f.is_empty()) {
+        let mut share = 1.0f64;
+        for (facet, value) in facets {
+            let m = kept_counts(&mut *c, entity, range, Some((facet, value)))
+                .await?
+                .matching
+                .unwrap_or(0);
+            if m == 0 {
+                return Ok(Total::Exact(0));
+            }
+            share *= m as f64 / k.in_scope as f64;
+        }
+        return Ok(Total::About(two_figures(
+            (share * k.in_scope as f64).round() as i64,
+        )));
+    }
+    count.push(" LIMIT ").bind(COUNT_CAP + 1).push(") x");
+    let n: i64 = count.query_scalar().fetch_one(&mut *c).await?;
+    Ok(if n > COUNT_CAP {
+        Total::AtLeast(COUNT_CAP)
+    } else {
+        Total::Exact(n)
+    })
+}
+
+/// Rounded to two significant figures (an estimate should not look exact); at least 1.
+fn two_figures(n: i64) -> i64 {
+    let mut unit = 1;
+    while n / unit >= 100 {
+        unit *= 10;
+    }
+    ((n + unit / 2) / unit * unit).max(1)
+}
+
 /// Filters of the person list.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct PersonFilter {
@@ -221,8 +322,10 @@ pub async fn person_list(
     may_see_party: bool,
     phone_or_id_index: Option<(&'static str, String)>,
     limit: i64,
-) -> Result<(Vec<PersonRow>, i64, Option<String>)> {
-    person_query(c, scope, f, may_see_party, phone_or_id_index, limit, true).await
+) -> Result<(Vec<PersonRow>, Total, Option<String>)> {
+    let (rows, total, next) =
+        person_query(c, scope, f, may_see_party, phone_or_id_index, limit, true).await?;
+    Ok((rows, total.unwrap_or(Total::Exact(0)), next))
 }
 
 /// One page without the total count (for exports that walk every page).
@@ -245,7 +348,7 @@ async fn person_query(
     phone_or_id_index: Option<(&'static str, String)>,
     limit: i64,
     count: bool,
-) -> Result<(Vec<PersonRow>, i64, Option<String>)> {
+) -> Result<(Vec<PersonRow>, Option<Total>, Option<String>)> {
     let by_created = f.sort.as_deref() == Some("created");
     let by_region = f.sort.as_deref() == Some("region");
     let region = opt(&f.region).map(|r| RegionScope::of(&r));
@@ -255,7 +358,7 @@ async fn person_query(
         sql.push(" WHERE 1 = 1");
         // Walking the sort order's index, neither the scope nor a filter may pick another index.
         let col = |c: &str| match plan {
-            Plan::Order => format!("({c} || '')"),
+            Plan::Order | Plan::County => format!("({c} || '')"),
             Plan::Scope => c.to_string(),
         };
         scope_clause(&mut sql, &col("p.region_code"), &range);
@@ -277,7 +380,7 @@ async fn person_query(
         }
         if may_see_party && opt(&f.party).as_deref() == Some("1") {
             sql.push(match plan {
-                Plan::Order => " AND (p.party_member + 0) = 1",
+                Plan::Order | Plan::County => " AND (p.party_member + 0) = 1",
                 Plan::Scope => " AND p.party_member = 1",
             });
         }
@@ -291,7 +394,7 @@ async fn person_query(
             // The sort keys: plain columns to walk their index; expressions when reading the
             // scope, so that its (region_code, …) index is the one used.
             let (name, created) = match plan {
-                Plan::Order => ("p.name", "p.created_at"),
+                Plan::Order | Plan::County => ("p.name", "p.created_at"),
                 Plan::Scope => ("(p.name || '')", "(p.created_at + 0)"),
             };
             let cursor = opt(&f.after);
@@ -348,12 +451,14 @@ async fn person_query(
     let (total, plan) = if by_region {
         // Export order: the (region_code, name, id) index gives range and order at once.
         let total = if count {
-            build("SELECT COUNT(*) FROM person p", false, Plan::Scope)
-                .query_scalar()
-                .fetch_one(&mut *c)
-                .await?
+            Some(Total::Exact(
+                build("SELECT COUNT(*) FROM person p", false, Plan::Scope)
+                    .query_scalar()
+                    .fetch_one(&mut *c)
+                    .await?,
+            ))
         } else {
-            -1
+            None
         };
         (total, Plan::Scope)
     } else {
@@ -381,26 +486,40 @@ async fn person_query(
                 .unwrap_or(("", ""))
         });
         let k = kept_counts(&mut *c, "person", &range, facet).await?;
+        let facets_only = (phone_or_id_index.is_none()
+            && opt(&f.q).is_none()
+            && opt(&f.created_from).and_then(|s| day_start(&s)).is_none()
+            && opt(&f.created_to).and_then(|s| day_start(&s)).is_none())
+        .then_some(facets.as_slice());
         let total = match (count, k.matching) {
-            (false, _) => -1,
-            (true, Some(n)) => n,
-            (true, None) => {
-                build("SELECT COUNT(*) FROM person p", false, Plan::Scope)
-                    .query_scalar()
-                    .fetch_one(&mut *c)
-                    .await?
-            }
+            (false, _) => None,
+            (true, Some(n)) => Some(Total::Exact(n)),
+            (true, None) => Some(
+                uncounted_total(
+                    &mut *c,
+                    "person",
+                    &range,
+                    &k,
+                    facets_only,
+                    build(
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM person p",
+                        false,
+                        Plan::Scope,
+                    ),
+                )
+                .await?,
+            ),
         };
-        if total == 0 {
-            return Ok((Vec::new(), 0, None));
+        if total == Some(Total::Exact(0)) {
+            return Ok((Vec::new(), total, None));
         }
-        let matching = if total > 0 {
-            total
-        } else {
-            k.matching.unwrap_or(k.in_scope)
+        let matching = match total {
+            Some(t) => t.n(),
+            None => k.matching.unwrap_or(k.in_scope),
         };
         // No index combines a person filter with a sort order: the walk is over all persons.
-        (total, choose_plan(k.all, matching, k.in_scope, limit))
+        let plan = choose_plan(k.all, matching, k.in_scope, limit, 1);
+        (total, plan)
     };
     let rows: Vec<PersonRow> = build(
         // The region's name by subquery, not a join: with the join SQLite 3.51 bounded the
@@ -451,6 +570,10 @@ const BUSINESS_SELECT: &str = "SELECT b.id, b.name, b.kind, b.uscc, b.uscc_overr
      b.region_code, r.name AS region_name, b.address, b.capital_fen, b.status, b.status_since, b.jobs, b.created_at \
      FROM business b JOIN region r ON r.code = b.region_code";
 
+/// How much cheaper a walk over a business index must look than reading the scope (see
+/// [`choose_plan`]); from the generated city (docs/PERFORMANCE.md).
+const BUSINESS_MARGIN: i64 = 50;
+
 /// As [`BUSINESS_SELECT`], with the region's name by subquery (see `person_query`).
 const BUSINESS_LIST_SELECT: &str = "SELECT b.id, b.name, b.kind, b.uscc, b.uscc_override_reason, b.industry, b.registered_on, \
      b.region_code, (SELECT r.name FROM region r WHERE r.code = b.region_code) AS region_name, b.address, b.capital_fen, \
@@ -491,25 +614,30 @@ pub async fn business_list(
     scope: &RegionScope,
     f: &BusinessFilter,
     limit: i64,
-) -> Result<(Vec<Business>, i64, Option<String>)> {
+) -> Result<(Vec<Business>, Total, Option<String>)> {
     let by_date = f.sort.as_deref() == Some("registered");
     let region = opt(&f.region).map(|r| RegionScope::of(&r));
     let range = narrowed(scope, region.as_ref());
     let build = |select: &str, page: bool, plan: Plan| {
         let mut sql = Sql::new(select);
         sql.push(" WHERE 1 = 1");
-        // As in person_query; a filter on kind, industry or status is the other way round:
-        // walking in order, its own (column, sort key) index is the one to walk; reading the
-        // scope, it must not pick that index (a whole city's operating businesses) instead.
+        // As in person_query, but a filter on kind, industry or status keeps its indexes
+        // (0003, 0004): walking in order, its (column, sort key) index is the one walked; reading
+        // the scope, its (column, region_code) index reads only the matching rows. Only the walk
+        // of a county's names reads it from the row.
         let col = |c: &str| match plan {
-            Plan::Order => format!("({c} || '')"),
+            Plan::Order | Plan::County => format!("({c} || '')"),
             Plan::Scope => c.to_string(),
         };
         let facet_col = |c: &str| match plan {
-            Plan::Order => c.to_string(),
-            Plan::Scope => format!("({c} || '')"),
+            Plan::Order | Plan::Scope => c.to_string(),
+            Plan::County => format!("({c} || '')"),
         };
         scope_clause(&mut sql, &col("b.region_code"), &range);
+        if plan == Plan::County {
+            sql.push(" AND substr(b.region_code, 1, 6) = ")
+                .bind(range.lo.get(..6).unwrap_or_default().to_string());
+        }
         if let Some(q) = opt(&f.q) {
             sql.push(" AND (instr(b.name, ")
                 .bind(q.clone())
@@ -518,13 +646,16 @@ pub async fn business_list(
                 .push(")");
         }
         if let Some(k) = opt(&f.kind) {
-            sql.push(&format!(" AND {} = ", facet_col("b.kind"))).bind(k);
+            sql.push(&format!(" AND {} = ", facet_col("b.kind")))
+                .bind(k);
         }
         if let Some(i) = opt(&f.industry) {
-            sql.push(&format!(" AND {} = ", facet_col("b.industry"))).bind(i);
+            sql.push(&format!(" AND {} = ", facet_col("b.industry")))
+                .bind(i);
         }
         if let Some(s) = opt(&f.status) {
-            sql.push(&format!(" AND {} = ", facet_col("b.status"))).bind(s);
+            sql.push(&format!(" AND {} = ", facet_col("b.status")))
+                .bind(s);
         }
         if let Some(d) = opt(&f.registered_from) {
             sql.push(" AND b.registered_on >= ").bind(d);
@@ -534,8 +665,8 @@ pub async fn business_list(
         }
         if page {
             let key = match (plan, by_date) {
-                (Plan::Order, true) => "b.registered_on",
-                (Plan::Order, false) => "b.name",
+                (Plan::Order | Plan::County, true) => "b.registered_on",
+                (Plan::Order | Plan::County, false) => "b.name",
                 (Plan::Scope, true) => "(b.registered_on || '')",
                 (Plan::Scope, false) => "(b.name || '')",
             };
@@ -580,25 +711,57 @@ pub async fn business_list(
             .unwrap_or(("", ""))
     });
     let k = kept_counts(&mut *c, "business", &range, facet).await?;
-    let total: i64 = match k.matching {
-        Some(n) => n,
+    let facets_only = (opt(&f.q).is_none()
+        && opt(&f.registered_from).is_none()
+        && opt(&f.registered_to).is_none())
+    .then_some(facets.as_slice());
+    let counted = match k.matching {
+        Some(n) => Total::Exact(n),
         None => {
-            build("SELECT COUNT(*) FROM business b", false, Plan::Scope)
-                .query_scalar()
-                .fetch_one(&mut *c)
-                .await?
+            uncounted_total(
+                &mut *c,
+                "business",
+                &range,
+                &k,
+                facets_only,
+                build(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM business b",
+                    false,
+                    Plan::Scope,
+                ),
+            )
+            .await?
         }
     };
-    if total == 0 {
-        return Ok((Vec::new(), 0, None));
+    if counted == Total::Exact(0) {
+        return Ok((Vec::new(), counted, None));
     }
-    // With one filter, the walk is over that filter's own (column, sort key) index (0004).
-    let walked = if facets.len() == 1 {
-        k.facet_all
+    let total = counted.n();
+    // With one filter, the walk is over that filter's own (column, sort key) index, and reading
+    // the scope reads only the matching rows through (column, region_code) (0004).
+    let (walked, read) = if facets.len() == 1 {
+        (k.facet_all, total)
     } else {
-        k.all
+        (k.all, k.in_scope)
     };
-    let plan = choose_plan(walked, total, k.in_scope, limit);
+    let within_county = !by_date
+        && range.lo.len() == 12
+        && range.hi.len() == 12
+        && range.lo.get(..6) == range.hi.get(..6);
+    let plan = if within_county {
+        // By name within one county: its own name index, not the city's, which would be walked
+        // through the counties whose names sort first.
+        let county = RegionScope::of(&format!("{}000000", &range.lo[..6]));
+        let in_county = kept_counts(&mut *c, "business", &county, None)
+            .await?
+            .in_scope;
+        match choose_plan(in_county, total, read, limit, BUSINESS_MARGIN) {
+            Plan::Order => Plan::County,
+            p => p,
+        }
+    } else {
+        choose_plan(walked, total, read, limit, BUSINESS_MARGIN)
+    };
     let rows: Vec<Business> = build(BUSINESS_LIST_SELECT, true, plan)
         .query_as()
         .fetch_all(&mut *c)
@@ -613,7 +776,7 @@ pub async fn business_list(
                 format!("{}|{}", r.name, r.id)
             }
         });
-    Ok((rows, total, next))
+    Ok((rows, counted, next))
 }
 
 #[derive(Clone, Debug, sqlx::FromRow, Serialize)]
@@ -781,4 +944,67 @@ pub async fn overdue(c: Exec<'_>, scope: &RegionScope) -> Result<Vec<Need>> {
     scope_clause(&mut sql, "n.region_code", scope);
     sql.push(" ORDER BY n.deadline LIMIT 500");
     Ok(sql.query_as().fetch_all(c).await?)
+}
+
+#[cfg(test)]
+mod total_tests {
+    use super::*;
+    use crate::testing::TestDb;
+
+    #[test]
+    fn estimates_keep_two_significant_figures() {
+        assert_eq!(two_figures(0), 1);
+        assert_eq!(two_figures(7), 7);
+        assert_eq!(two_figures(99), 99);
+        assert_eq!(two_figures(12_345), 12_000);
+        assert_eq!(two_figures(12_550), 13_000);
+    }
+
+    /// Over a scope wider than the exact-count limit (0 here), two filters are estimated from
+    /// their kept counts, a text filter is counted up to the cap, and a filter nobody matches
+    /// is exactly 0.
+    #[tokio::test]
+    async fn wide_lists_are_estimated_or_capped_not_counted_row_by_row() {
+        let t = TestDb::with_weidu().await;
+        crate::ledger::generate::generate(
+            &t.core,
+            "411002",
+            crate::ledger::generate::Scale::DEMO,
+            1,
+            |_, _, _| {},
+        )
+        .await
+        .unwrap();
+        let mut c = t.core.db.pool().acquire().await.unwrap();
+        let range = RegionScope::of("411002000000");
+        let k = kept_counts(&mut c, "person", &range, None).await.unwrap();
+        let count = || Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM person p WHERE 1 = 1");
+        let facets = [
+            ("household", "urban".to_string()),
+            ("education", "bachelor".to_string()),
+        ];
+        let about = uncounted_total_over(&mut c, "person", &range, &k, Some(&facets), count(), 0)
+            .await
+            .unwrap();
+        let mut exact = count();
+        exact.push(" AND household = 'urban' AND education = 'bachelor'");
+        let real = uncounted_total_over(&mut c, "person", &range, &k, None, exact, i64::MAX)
+            .await
+            .unwrap()
+            .n();
+        assert!(about.is_about(), "{about:?}");
+        assert!(
+            (about.n() - real).abs() * 3 < real,
+            "estimate {about:?} vs {real}"
+        );
+        let capped = uncounted_total_over(&mut c, "person", &range, &k, None, count(), 0)
+            .await
+            .unwrap();
+        assert_eq!(capped, Total::AtLeast(COUNT_CAP));
+        let none = [("education", "nonexistent".to_string())];
+        let zero = uncounted_total_over(&mut c, "person", &range, &k, Some(&none), count(), 0)
+            .await
+            .unwrap();
+        assert_eq!(zero, Total::Exact(0));
+    }
 }

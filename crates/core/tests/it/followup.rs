@@ -18,8 +18,7 @@ use chuangye_core::ledger::service::{
 };
 use chuangye_core::org::service::{UnitInput, create_unit};
 use chuangye_core::org::{Actor, Permission};
-use chuangye_core::testing::TestDb;
-use chuangye_core::validate::{UsccCheck, parse_uscc};
+use chuangye_core::testing::{TestDb, id_number, uscc};
 use chuangye_core::workdays::add_working_days;
 use time::macros::{date, datetime};
 
@@ -29,34 +28,6 @@ use crate::{COMMUNITY, COUNTY, OTHER_COMMUNITY, STREET, county_admin, scoped, us
 /// sub-district (春秋社区, 东大街道).
 const THIRD_COMMUNITY: &str = "411002001003";
 const OTHER_STREET_COMMUNITY: &str = "411002002001";
-
-/// A valid ID number (GB 11643) born in 1990, different for every `seq` below 1000.
-fn id_number(seq: u32) -> String {
-    let body = format!(
-        "411002199{}{:02}{:02}{:03}",
-        seq % 10,
-        1 + seq % 12,
-        1 + seq % 28,
-        seq
-    );
-    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(w)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
-
-/// A valid unified social credit code (GB 32100) for a running sequence: the check character
-/// is the one the validator expects.
-fn uscc(seq: u32) -> String {
-    let body = format!("914110020{seq:08}");
-    match parse_uscc(&format!("{body}0")).expect("well-formed").check {
-        UsccCheck::Valid => format!("{body}0"),
-        UsccCheck::Mismatch { expected } => format!("{body}{expected}"),
-    }
-}
 
 fn person_input(seq: u32, community: &str, party: bool) -> PersonInput {
     PersonInput {

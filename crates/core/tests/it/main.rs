@@ -8,6 +8,7 @@ mod import;
 mod jobs;
 mod ledger;
 mod org;
+mod registers;
 
 use std::io::Write;
 

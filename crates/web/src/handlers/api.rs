@@ -311,7 +311,10 @@ pub struct PersonDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct PersonPageDto {
+    /// Exact unless `total_exact` is false: then an estimate (several filters over a wide
+    /// area) or a lower bound (text or date filters over a wide area).
     pub total: i64,
+    pub total_exact: bool,
     pub items: Vec<PersonDto>,
     /// Pass as `after` for the next page.
     pub next: Option<String>,
@@ -363,7 +366,8 @@ pub async fn persons(
         .map_err(chuangye_core::Error::from)?;
     let (rows, total, next) = person_list(&mut c, &a.scope, &f, false, ix, 100).await?;
     Ok(Json(PersonPageDto {
-        total,
+        total: total.n(),
+        total_exact: matches!(total, chuangye_core::ledger::repo::Total::Exact(_)),
         next,
         items: rows
             .into_iter()
@@ -457,7 +461,10 @@ pub struct BusinessDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct BusinessPageDto {
+    /// Exact unless `total_exact` is false: then an estimate (several filters over a wide
+    /// area) or a lower bound (text or date filters over a wide area).
     pub total: i64,
+    pub total_exact: bool,
     pub items: Vec<BusinessDto>,
     pub next: Option<String>,
 }
@@ -520,7 +527,8 @@ pub async fn businesses(
         .map_err(chuangye_core::Error::from)?;
     let (rows, total, next) = business_list(&mut c, &a.scope, &f, 100).await?;
     Ok(Json(BusinessPageDto {
-        total,
+        total: total.n(),
+        total_exact: matches!(total, chuangye_core::ledger::repo::Total::Exact(_)),
         next,
         items: rows.into_iter().map(business_dto).collect(),
     }))

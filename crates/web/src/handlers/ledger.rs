@@ -56,7 +56,7 @@ pub struct PersonsPage {
     pub s: Shell,
     pub f: PersonFilter,
     pub rows: Vec<repo::PersonRow>,
-    pub total: i64,
+    pub total: repo::Total,
     pub next: Option<String>,
     pub categories: Vec<Choice>,
     pub can_edit: bool,
@@ -416,11 +416,13 @@ pub struct BusinessesPage {
     pub s: Shell,
     pub f: BusinessFilter,
     pub rows: Vec<repo::Business>,
-    pub total: i64,
+    pub total: repo::Total,
     pub next: Option<String>,
     pub kinds: Vec<Choice>,
     pub statuses: Vec<Choice>,
     pub can_edit: bool,
+    pub can_import: bool,
+    pub can_export: bool,
 }
 
 impl BusinessesPage {
@@ -470,6 +472,8 @@ pub async fn businesses(
         kinds: choices(&ctx, "kind", model::BUSINESS_KIND),
         statuses: choices(&ctx, "status", model::STATUS),
         can_edit: a.can(Permission::LedgerEdit),
+        can_import: a.can(Permission::LedgerImport),
+        can_export: a.can(Permission::LedgerExport),
     })
 }
 
@@ -679,111 +683,6 @@ pub async fn need_update(
 }
 
 // ------------------------------------------------------------------ Excel in and out
-
-fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    use axum::response::IntoResponse;
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                chuangye_core::files::content_disposition(name),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-/// The blank register to fill in, with notes and drop-down lists.
-pub async fn person_template() -> AppResult<Response> {
-    let bytes = chuangye_sheets_template()?;
-    Ok(xlsx("创业人员台账导入模板.xlsx", bytes))
-}
-
-fn chuangye_sheets_template() -> AppResult<Vec<u8>> {
-    chuangye_core::ledger::import::template_bytes().map_err(AppError::from)
-}
-
-/// The filtered list as xlsx (masked unless the actor may unmask; audited).
-pub async fn person_export(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(f): Query<PersonFilter>,
-) -> AppResult<Response> {
-    let bytes = chuangye_core::ledger::import::export_persons(&st.core, ctx.actor()?, &f).await?;
-    Ok(xlsx("创业人员台账.xlsx", bytes))
-}
-
-#[derive(Template)]
-#[template(path = "ledger/import.html")]
-pub struct ImportPage {
-    pub s: Shell,
-    pub errors: Errors,
-}
-
-pub async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let s = Shell::new(&st, &ctx, "ledger.import.title")
-        .await?
-        .crumb("/ledger/persons", ctx.t("nav.persons"))
-        .crumb("", ctx.t("ledger.import.title"));
-    render(&ImportPage {
-        s,
-        errors: Errors::default(),
-    })
-}
-
-/// Takes the upload (multipart; the CSRF token travels in the query string) and starts the job.
-pub async fn import_start(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    mut mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    use chuangye_core::ledger::import::{Mode, start_import};
-    let a = ctx.actor()?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut mode = Mode::AllOrNothing;
-    while let Ok(Some(field)) = mp.next_field().await {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|_| {
-                    AppError::Invalid(vec![
-                        chuangye_core::FieldError::new("file", "files.too_large").arg("max_mb", 30),
-                    ])
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            Some("mode") => {
-                let valid_only = field.text().await.unwrap_or_default() == "valid_only";
-                mode = if valid_only {
-                    Mode::ValidOnly
-                } else {
-                    Mode::AllOrNothing
-                };
-            }
-            _ => {}
-        }
-    }
-    let result = match file.filter(|(_, b)| !b.is_empty()) {
-        Some((name, bytes)) => {
-            start_import(&st.core, a, &bytes, &name, mode, ctx.lang.locale()).await
-        }
-        None => Err(chuangye_core::Error::field("file", "files.empty")),
-    };
-    match form_result(ctx.lang, result)? {
-        Ok(job) => Ok(see_other(&format!("/admin/jobs/{job}"))),
-        Err(errors) => {
-            let s = Shell::new(&st, &ctx, "ledger.import.title")
-                .await?
-                .crumb("/ledger/persons", ctx.t("nav.persons"));
-            render_form(&ImportPage { s, errors }, true)
-        }
-    }
-}
 
 // ------------------------------------------------------------------ follow-up pages
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod files;
 pub mod jobs;
 pub mod ledger;
+pub mod ledger_sheets;
 pub mod ops;
 pub mod regions;
 pub mod roles;

@@ -18,13 +18,7 @@ fn id_number(seq: u32) -> String {
         1 + seq % 28,
         seq % 1000
     );
-    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(w)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    chuangye_core::testing::with_check_digit(&body)
 }
 
 fn worker(app: &TestApp) -> jobs::Worker {
@@ -238,4 +232,77 @@ async fn the_api_lists_and_reads_ledger_records_masked_and_scoped() {
     ] {
         assert!(doc["paths"].get(p).is_some(), "{p} in the OpenAPI document");
     }
+}
+
+/// Uploads `csv` to an import form and runs its job; returns the job page.
+async fn import_through_the_page(
+    app: &TestApp,
+    b: &crate::support::Browser,
+    register: &str,
+    csv: String,
+) -> String {
+    let (status, html) = b.text(&format!("/ledger/{register}/import")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/ledger/{register}/template.xlsx\"")));
+    let token = extract_csrf(&html).unwrap();
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("台账.csv"),
+        )
+        .text("mode", "valid_only");
+    let r = b
+        .http
+        .post(b.url(&format!("/ledger/{register}/import?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let job = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(worker(app).run_once().await.unwrap());
+    let (_, page) = b.text(&job).await;
+    assert!(page.contains("data-status=\"done\""), "{page}");
+    page
+}
+
+#[tokio::test]
+async fn businesses_and_visits_import_through_their_pages_and_businesses_export() {
+    let app = TestApp::demo().await;
+    let b = app.login("community").await;
+    let persons = format!(
+        "姓名,身份证号码,文化程度,户籍类型,所属社区\n甲,{},本科,城镇,{COMMUNITY}\n",
+        id_number(21)
+    );
+    import_through_the_page(&app, &b, "persons", persons).await;
+    let businesses = format!(
+        "名称,市场主体类型,统一社会信用代码,行业,成立日期,所属社区,负责人身份证号码\n\
+         甲便利店,个体工商户,,52 零售业,2024-06-01,{COMMUNITY},{}\n\
+         乙公司,私营企业,,52,2024-06-01,{COMMUNITY},\n",
+        id_number(21)
+    );
+    let page = import_through_the_page(&app, &b, "businesses", businesses).await;
+    assert!(
+        page.contains("href=\"/files/"),
+        "乙公司 has no USCC: reported"
+    );
+    let (_, list) = b.text("/ledger/businesses?q=甲便利店").await;
+    assert!(list.contains("甲便利店"));
+    assert!(list.contains("id=\"export-businesses\""));
+    // The visit template lists the member units to route needs to.
+    let t = b.get("/ledger/visits/template.xlsx").await;
+    assert_eq!(t.status(), StatusCode::OK);
+    assert!(t.bytes().await.unwrap().starts_with(b"PK"));
+    let visits = format!(
+        "身份证号码,走访日期,走访方式,走访情况\n{},2024-07-01,上门,经营正常\n",
+        id_number(21)
+    );
+    let page = import_through_the_page(&app, &b, "visits", visits).await;
+    assert!(!page.contains("href=\"/files/"), "no error report: {page}");
+    let office = app.login("office").await;
+    let r = office
+        .get("/ledger/businesses/export.xlsx?kind=individual")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
 }
