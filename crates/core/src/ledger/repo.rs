@@ -86,6 +86,9 @@ enum Plan {
     Order,
     /// Businesses by name within one county: walk that county's own name index (0004).
     County,
+    /// Persons with an education filter: walk that education's own index in the sort order
+    /// (0006) instead of the whole city's.
+    Education,
 }
 
 /// The cheaper plan. A walk over an index of `walked` entries, `matching` of which belong on
@@ -358,7 +361,7 @@ async fn person_query(
         sql.push(" WHERE 1 = 1");
         // Walking the sort order's index, neither the scope nor a filter may pick another index.
         let col = |c: &str| match plan {
-            Plan::Order | Plan::County => format!("({c} || '')"),
+            Plan::Order | Plan::County | Plan::Education => format!("({c} || '')"),
             Plan::Scope => c.to_string(),
         };
         scope_clause(&mut sql, &col("p.region_code"), &range);
@@ -373,14 +376,20 @@ async fn person_query(
                 .push(")");
         }
         if let Some(e) = opt(&f.education) {
-            sql.push(&format!(" AND {} = ", col("p.education"))).bind(e);
+            // Only the education walk may use an education index: reading a scope, its
+            // (region_code, …) index is the one to use.
+            let column = match plan {
+                Plan::Education => "p.education".to_string(),
+                _ => "(p.education || '')".to_string(),
+            };
+            sql.push(&format!(" AND {column} = ")).bind(e);
         }
         if let Some(h) = opt(&f.household) {
             sql.push(&format!(" AND {} = ", col("p.household"))).bind(h);
         }
         if may_see_party && opt(&f.party).as_deref() == Some("1") {
             sql.push(match plan {
-                Plan::Order | Plan::County => " AND (p.party_member + 0) = 1",
+                Plan::Order | Plan::County | Plan::Education => " AND (p.party_member + 0) = 1",
                 Plan::Scope => " AND p.party_member = 1",
             });
         }
@@ -394,7 +403,7 @@ async fn person_query(
             // The sort keys: plain columns to walk their index; expressions when reading the
             // scope, so that its (region_code, …) index is the one used.
             let (name, created) = match plan {
-                Plan::Order | Plan::County => ("p.name", "p.created_at"),
+                Plan::Order | Plan::County | Plan::Education => ("p.name", "p.created_at"),
                 Plan::Scope => ("(p.name || '')", "(p.created_at + 0)"),
             };
             let cursor = opt(&f.after);
@@ -517,8 +526,21 @@ async fn person_query(
             Some(t) => t.n(),
             None => k.matching.unwrap_or(k.in_scope),
         };
-        // No index combines a person filter with a sort order: the walk is over all persons.
-        let plan = choose_plan(k.all, matching, k.in_scope, limit, 1);
+        // With an education filter the walk is over that education's own index (0006);
+        // otherwise over all persons.
+        let walked = match opt(&f.education) {
+            Some(_) if facets.len() == 1 => k.facet_all,
+            Some(e) => {
+                kept_counts(&mut *c, "person", &range, Some(("education", &e)))
+                    .await?
+                    .facet_all
+            }
+            None => k.all,
+        };
+        let plan = match choose_plan(walked, matching, k.in_scope, limit, 1) {
+            Plan::Order if opt(&f.education).is_some() => Plan::Education,
+            p => p,
+        };
         (total, plan)
     };
     let rows: Vec<PersonRow> = build(
@@ -627,10 +649,10 @@ pub async fn business_list(
         // of a county's names reads it from the row.
         let col = |c: &str| match plan {
             Plan::Order | Plan::County => format!("({c} || '')"),
-            Plan::Scope => c.to_string(),
+            Plan::Scope | Plan::Education => c.to_string(),
         };
         let facet_col = |c: &str| match plan {
-            Plan::Order | Plan::Scope => c.to_string(),
+            Plan::Order | Plan::Scope | Plan::Education => c.to_string(),
             Plan::County => format!("({c} || '')"),
         };
         scope_clause(&mut sql, &col("b.region_code"), &range);
@@ -667,8 +689,8 @@ pub async fn business_list(
             let key = match (plan, by_date) {
                 (Plan::Order | Plan::County, true) => "b.registered_on",
                 (Plan::Order | Plan::County, false) => "b.name",
-                (Plan::Scope, true) => "(b.registered_on || '')",
-                (Plan::Scope, false) => "(b.name || '')",
+                (Plan::Scope | Plan::Education, true) => "(b.registered_on || '')",
+                (Plan::Scope | Plan::Education, false) => "(b.name || '')",
             };
             if let Some((k, id)) = opt(&f.after).and_then(|a| {
                 a.split_once('|')

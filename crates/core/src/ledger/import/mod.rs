@@ -256,7 +256,88 @@ fn row_values(row: &RowRef) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Reads and validates every row (CPU-bound: parsing, SM4, SM3), reporting `(done, total)`.
+/// Rows checked together, on every core (checking is CPU-bound: parsing, SM4, SM3).
+const BATCH: usize = 4096;
+
+/// What validation has gathered so far.
+struct Gathered<R: Register> {
+    valid: Vec<(usize, R::Row)>,
+    bad: Vec<Refused>,
+    seen: HashMap<String, usize>,
+    done: u64,
+}
+
+/// Checks rows on up to `workers` threads, answers in row order.
+fn check_batch<R: Register>(
+    core: &Core,
+    lookup: &R::Lookup,
+    rows: &[RowRef],
+    today: time::Date,
+    workers: usize,
+) -> Vec<std::result::Result<R::Row, Vec<FieldError>>> {
+    if workers <= 1 || rows.len() < 256 {
+        return rows
+            .iter()
+            .map(|r| R::check(core, lookup, r, today))
+            .collect();
+    }
+    std::thread::scope(|s| {
+        let parts: Vec<_> = rows
+            .chunks(rows.len().div_ceil(workers))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|r| R::check(core, lookup, r, today))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("a row check panicked"))
+            .collect()
+    })
+}
+
+/// Sorts checked rows into valid and refused (a key seen earlier in the file is refused), in
+/// file order.
+fn gather<R: Register>(
+    acc: &mut Gathered<R>,
+    rows: Vec<RowRef>,
+    checked: Vec<std::result::Result<R::Row, Vec<FieldError>>>,
+    opts: &ImportOptions,
+) {
+    let (lang, translate) = (opts.lang.as_str(), &opts.translate);
+    for (row, result) in rows.into_iter().zip(checked) {
+        match result {
+            Ok(v) => {
+                let (field, key) = R::file_key(&v);
+                if let Some(first) = acc.seen.get(&key) {
+                    let fe =
+                        FieldError::new(field, "ledger.import.duplicate_in_file").arg("row", first);
+                    acc.bad.push((
+                        row.number,
+                        row_values(&row),
+                        vec![(field.into(), translate(lang, &fe))],
+                    ));
+                } else {
+                    acc.seen.insert(key, row.number);
+                    acc.valid.push((row.number, v));
+                }
+            }
+            Err(errs) => {
+                let msgs = errs
+                    .iter()
+                    .map(|e| (e.field.clone(), translate(lang, e)))
+                    .collect();
+                acc.bad.push((row.number, row_values(&row), msgs));
+            }
+        }
+        acc.done += 1;
+    }
+}
+
+/// Reads and validates every row in batches over every core, reporting `(done, total)`.
 fn validate_all<R: Register>(
     core: &Core,
     bytes: &[u8],
@@ -274,44 +355,30 @@ fn validate_all<R: Register>(
     })
     .map_err(sheet_err)?;
     let today = model::today();
-    let (lang, translate) = (opts.lang.as_str(), &opts.translate);
-    let mut valid = Vec::new();
-    let mut bad: Vec<Refused> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut done = 0u64;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let mut acc = Gathered::<R> {
+        valid: Vec::new(),
+        bad: Vec::new(),
+        seen: HashMap::new(),
+        done: 0,
+    };
+    let mut batch: Vec<RowRef> = Vec::with_capacity(BATCH);
+    let flush = |acc: &mut Gathered<R>, batch: &mut Vec<RowRef>| {
+        let rows = std::mem::take(batch);
+        let checked = check_batch::<R>(core, lookup, &rows, today, workers);
+        gather(acc, rows, checked, opts);
+        progress(acc.done, total);
+    };
     chuangye_sheets::read_rows(bytes, file_name, &spec, |row| {
-        match R::check(core, lookup, &row, today) {
-            Ok(v) => {
-                let (field, key) = R::file_key(&v);
-                if let Some(first) = seen.get(&key) {
-                    let fe =
-                        FieldError::new(field, "ledger.import.duplicate_in_file").arg("row", first);
-                    bad.push((
-                        row.number,
-                        row_values(&row),
-                        vec![(field.into(), translate(lang, &fe))],
-                    ));
-                } else {
-                    seen.insert(key, row.number);
-                    valid.push((row.number, v));
-                }
-            }
-            Err(errs) => {
-                let msgs = errs
-                    .iter()
-                    .map(|e| (e.field.clone(), translate(lang, e)))
-                    .collect();
-                bad.push((row.number, row_values(&row), msgs));
-            }
-        }
-        done += 1;
-        if done.is_multiple_of(2000) {
-            progress(done, total);
+        batch.push(row);
+        if batch.len() == BATCH {
+            flush(&mut acc, &mut batch);
         }
         ControlFlow::Continue(())
     })
     .map_err(sheet_err)?;
-    Ok((valid, bad, total))
+    flush(&mut acc, &mut batch);
+    Ok((acc.valid, acc.bad, total))
 }
 
 /// Imports a register from an uploaded file. Validation runs on a blocking thread while
