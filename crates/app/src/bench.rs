@@ -463,8 +463,11 @@ pub async fn ledger(cli: &crate::Cli, runs: usize, root: Option<&str>) -> anyhow
             };
             let t = Instant::now();
             let mut c = pool.acquire().await?;
-            let (rows, _, _) = repo::person_list(&mut c, &scope, &f, true, None, 50).await?;
+            let (rows, total, _) = repo::person_list(&mut c, &scope, &f, true, None, 50).await?;
             drop(c);
+            if std::env::var("BENCH_SLOW").is_ok() && t.elapsed().as_millis() > 15 {
+                eprintln!("slow {:?} {:?} total {total:?}", t.elapsed(), f);
+            }
             if i >= 3 {
                 ms.push(t.elapsed().as_secs_f64() * 1e3);
             }

@@ -116,11 +116,13 @@ impl Db {
         } else {
             cfg.max_connections.max(1)
         };
+        let parallel_in_url = url.contains("max_parallel_workers_per_gather");
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(15))
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
+                let parallel_by_url = parallel_in_url;
                 Box::pin(async move {
                     match engine {
                         Engine::Sqlite => {
@@ -131,6 +133,14 @@ impl Db {
                             .await?;
                         }
                         Engine::Postgres => {
+                            // The pool serves short requests: a parallel plan's workers took
+                            // 10 ms to start for a list that needs 5, and take the cores of
+                            // concurrent requests (docs/PERFORMANCE.md). A deployment that wants
+                            // them names the setting in the URL's `options`.
+                            if !parallel_by_url {
+                                conn.execute("SET max_parallel_workers_per_gather = 0")
+                                    .await?;
+                            }
                             if let Some(s) = schema {
                                 let sql = format!("SET search_path TO \"{s}\"");
                                 conn.execute(sqlx::AssertSqlSafe(sql)).await?;

@@ -1135,14 +1135,16 @@ impl Row for PersonRow {
     }
 }
 
-struct CategoryRow(String, &'static str);
+/// A person's category, with the person's education (migration 0007).
+struct CategoryRow(String, &'static str, &'static str);
 
 impl Row for CategoryRow {
     const TABLE: &'static str = "person_category";
-    const COLUMNS: &'static [&'static str] = &["person_id", "category"];
+    const COLUMNS: &'static [&'static str] = &["person_id", "category", "education"];
     fn bind(self, a: &mut AnyArguments) {
         add(a, self.0);
         add(a, self.1);
+        add(a, self.2);
     }
 }
 
@@ -1959,7 +1961,7 @@ async fn write_all(
                 .map_err(|e| Error::Other(anyhow::anyhow!("sealing: {e}")))?;
             for (p, (id_number, birth_date, sex, phone)) in plain.into_iter().zip(sealed?) {
                 for c in &p.categories {
-                    categories.push(CategoryRow(p.id.clone(), c));
+                    categories.push(CategoryRow(p.id.clone(), c, p.education));
                 }
                 counts.categories += p.categories.len() as u64;
                 let place = &places[p.place];
@@ -2392,6 +2394,17 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(kept, actual);
+        // Each category carries its person's education (migration 0007's triggers).
+        let astray: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM person_category c JOIN person p ON p.id = c.person_id              WHERE c.education IS NULL OR c.education <> p.education",
+        )
+        .fetch_one(core.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            astray, 0,
+            "categories whose education is not their person's"
+        );
     }
 
     #[tokio::test]

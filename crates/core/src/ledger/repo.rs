@@ -89,7 +89,16 @@ enum Plan {
     /// Persons with an education filter: walk that education's own index in the sort order
     /// (0006) instead of the whole city's.
     Education,
+    /// Persons with a category and an education: read exactly their rows through the pair's
+    /// index (0007) and sort them, when they are few.
+    Pair,
 }
+
+/// Above this many rows in scope, a category and an education may be read as a pair (below it,
+/// reading the scope is cheap). None in unit tests, so that their small ledgers use the plan.
+const WIDE_SCOPE: i64 = if cfg!(test) { 0 } else { EXACT_COUNT_SCOPE };
+/// Up to this many persons of a category and education are read and sorted (Plan::Pair).
+const PAIR_READ_MAX: i64 = 5_000;
 
 /// The cheaper plan. A walk over an index of `walked` entries, `matching` of which belong on
 /// the list, visits about `limit × walked / matching` entries before its page is full — if the
@@ -318,6 +327,41 @@ fn day_start(s: &str) -> Option<i64> {
     super::model::parse_date(s).map(|d| d.midnight().assume_utc().unix_timestamp() - 8 * 3600)
 }
 
+/// With a category and an education over a wide scope: how many persons (city-wide) have both,
+/// when reading them through the pair's index (migration 0007) is cheaper than walking the
+/// education's own index until a page is found — a row read by key costs about as much as
+/// three entries of a walk (measured on PostgreSQL, docs/PERFORMANCE.md).
+async fn pair_rows(
+    c: Exec<'_>,
+    range: &RegionScope,
+    f: &PersonFilter,
+    k: &Kept,
+    limit: i64,
+) -> Result<Option<i64>> {
+    let (Some(cat), Some(e)) = (opt(&f.category), opt(&f.education)) else {
+        return Ok(None);
+    };
+    if k.in_scope <= WIDE_SCOPE {
+        return Ok(None);
+    }
+    let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM person_category WHERE category = ");
+    sql.bind(cat)
+        .push(" AND education = ")
+        .bind(e.clone())
+        .push(" LIMIT ")
+        .bind(PAIR_READ_MAX + 1)
+        .push(") x");
+    let n: i64 = sql.query_scalar().fetch_one(&mut *c).await?;
+    if n > PAIR_READ_MAX {
+        return Ok(None);
+    }
+    let in_education = kept_counts(&mut *c, "person", range, Some(("education", &e)))
+        .await?
+        .facet_all;
+    let walk = limit.saturating_mul(in_education) / n.max(1);
+    Ok((n.saturating_mul(3) <= walk).then_some(n))
+}
+
 pub async fn person_list(
     c: Exec<'_>,
     scope: &RegionScope,
@@ -361,7 +405,7 @@ async fn person_query(
         sql.push(" WHERE 1 = 1");
         // Walking the sort order's index, neither the scope nor a filter may pick another index.
         let col = |c: &str| match plan {
-            Plan::Order | Plan::County | Plan::Education => format!("({c} || '')"),
+            Plan::Order | Plan::County | Plan::Education | Plan::Pair => format!("({c} || '')"),
             Plan::Scope => c.to_string(),
         };
         scope_clause(&mut sql, &col("p.region_code"), &range);
@@ -370,7 +414,15 @@ async fn person_query(
         } else if let Some(q) = opt(&f.q) {
             sql.push(" AND instr(p.name, ").bind(q).push(") > 0");
         }
-        if let Some(cat) = opt(&f.category) {
+        if let (Plan::Pair, Some(cat), Some(e)) = (plan, opt(&f.category), opt(&f.education)) {
+            sql.push(
+                " AND p.id IN (SELECT pc.person_id FROM person_category pc WHERE pc.category = ",
+            )
+            .bind(cat)
+            .push(" AND pc.education = ")
+            .bind(e)
+            .push(")");
+        } else if let Some(cat) = opt(&f.category) {
             sql.push(" AND EXISTS (SELECT 1 FROM person_category pc WHERE pc.person_id = p.id AND pc.category = ")
                 .bind(cat)
                 .push(")");
@@ -389,7 +441,9 @@ async fn person_query(
         }
         if may_see_party && opt(&f.party).as_deref() == Some("1") {
             sql.push(match plan {
-                Plan::Order | Plan::County | Plan::Education => " AND (p.party_member + 0) = 1",
+                Plan::Order | Plan::County | Plan::Education | Plan::Pair => {
+                    " AND (p.party_member + 0) = 1"
+                }
                 Plan::Scope => " AND p.party_member = 1",
             });
         }
@@ -404,7 +458,7 @@ async fn person_query(
             // scope, so that its (region_code, …) index is the one used.
             let (name, created) = match plan {
                 Plan::Order | Plan::County | Plan::Education => ("p.name", "p.created_at"),
-                Plan::Scope => ("(p.name || '')", "(p.created_at + 0)"),
+                Plan::Scope | Plan::Pair => ("(p.name || '')", "(p.created_at + 0)"),
             };
             let cursor = opt(&f.after);
             if by_region {
@@ -495,65 +549,90 @@ async fn person_query(
                 .unwrap_or(("", ""))
         });
         let k = kept_counts(&mut *c, "person", &range, facet).await?;
-        let facets_only = (phone_or_id_index.is_none()
-            && opt(&f.q).is_none()
-            && opt(&f.created_from).and_then(|s| day_start(&s)).is_none()
-            && opt(&f.created_to).and_then(|s| day_start(&s)).is_none())
-        .then_some(facets.as_slice());
-        let total = match (count, k.matching) {
-            (false, _) => None,
-            (true, Some(n)) => Some(Total::Exact(n)),
-            (true, None) => Some(
-                uncounted_total(
-                    &mut *c,
-                    "person",
-                    &range,
-                    &k,
-                    facets_only,
-                    build(
-                        "SELECT COUNT(*) FROM (SELECT 1 FROM person p",
-                        false,
-                        Plan::Scope,
-                    ),
-                )
-                .await?,
-            ),
-        };
-        if total == Some(Total::Exact(0)) {
-            return Ok((Vec::new(), total, None));
-        }
-        let matching = match total {
-            Some(t) => t.n(),
-            None => k.matching.unwrap_or(k.in_scope),
-        };
-        // With an education filter the walk is over that education's own index (0006);
-        // otherwise over all persons.
-        let walked = match opt(&f.education) {
-            Some(_) if facets.len() == 1 => k.facet_all,
-            Some(e) => {
-                kept_counts(&mut *c, "person", &range, Some(("education", &e)))
-                    .await?
-                    .facet_all
+        if let Some(n) = pair_rows(&mut *c, &range, f, &k, limit).await? {
+            let total = if count && n > 0 {
+                Some(Total::Exact(
+                    build("SELECT COUNT(*) FROM person p", false, Plan::Pair)
+                        .query_scalar()
+                        .fetch_one(&mut *c)
+                        .await?,
+                ))
+            } else {
+                count.then_some(Total::Exact(0))
+            };
+            if n == 0 || total == Some(Total::Exact(0)) {
+                return Ok((Vec::new(), total, None));
             }
-            None => k.all,
-        };
-        let plan = match choose_plan(walked, matching, k.in_scope, limit, 1) {
-            Plan::Order if opt(&f.education).is_some() => Plan::Education,
-            p => p,
-        };
-        (total, plan)
+            (total, Plan::Pair)
+        } else {
+            let facets_only = (phone_or_id_index.is_none()
+                && opt(&f.q).is_none()
+                && opt(&f.created_from).and_then(|s| day_start(&s)).is_none()
+                && opt(&f.created_to).and_then(|s| day_start(&s)).is_none())
+            .then_some(facets.as_slice());
+            let total = match (count, k.matching) {
+                (false, _) => None,
+                (true, Some(n)) => Some(Total::Exact(n)),
+                (true, None) => Some(
+                    uncounted_total(
+                        &mut *c,
+                        "person",
+                        &range,
+                        &k,
+                        facets_only,
+                        build(
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM person p",
+                            false,
+                            Plan::Scope,
+                        ),
+                    )
+                    .await?,
+                ),
+            };
+            if total == Some(Total::Exact(0)) {
+                return Ok((Vec::new(), total, None));
+            }
+            let matching = match total {
+                Some(t) => t.n(),
+                None => k.matching.unwrap_or(k.in_scope),
+            };
+            // With an education filter the walk is over that education's own index (0006);
+            // otherwise over all persons.
+            let walked = match opt(&f.education) {
+                Some(_) if facets.len() == 1 => k.facet_all,
+                Some(e) => {
+                    kept_counts(&mut *c, "person", &range, Some(("education", &e)))
+                        .await?
+                        .facet_all
+                }
+                None => k.all,
+            };
+            let plan = match choose_plan(walked, matching, k.in_scope, limit, 1) {
+                Plan::Order if opt(&f.education).is_some() => Plan::Education,
+                p => p,
+            };
+            (total, plan)
+        }
     };
-    let rows: Vec<PersonRow> = build(
-        // The region's name by subquery, not a join: with the join SQLite 3.51 bounded the
-        // (region_code, …) index range below only.
+    // The page's ids first, then their rows: the ids alone are read from the walked index
+    // (PostgreSQL reads a table row for every entry it walks unless the query needs nothing
+    // else; SQLite filters on the index either way). The region's name by subquery, not a
+    // join: with the join SQLite 3.51 bounded the (region_code, …) index range below only.
+    let mut page = build(
         "SELECT p.id, p.name, p.id_masked, p.sex, p.birth_date, p.phone_masked, p.region_code, \
-         (SELECT r.name FROM region r WHERE r.code = p.region_code) AS region_name, p.created_at FROM person p",
+         (SELECT r.name FROM region r WHERE r.code = p.region_code) AS region_name, p.created_at FROM person p \
+         WHERE p.id IN (SELECT p.id FROM person p",
         true,
         plan,
-    )
-    .query_as()
-    .fetch_all(&mut *c)
-    .await?;
+    );
+    page.push(if by_region {
+        ") ORDER BY p.region_code, p.name, p.id"
+    } else if by_created {
+        ") ORDER BY p.created_at DESC, p.id DESC"
+    } else {
+        ") ORDER BY p.name, p.id"
+    });
+    let rows: Vec<PersonRow> = page.query_as().fetch_all(&mut *c).await?;
     let next = (rows.len() as i64 == limit)
         .then(|| rows.last())
         .flatten()
@@ -649,11 +728,12 @@ pub async fn business_list(
         // of a county's names reads it from the row.
         let col = |c: &str| match plan {
             Plan::Order | Plan::County => format!("({c} || '')"),
-            Plan::Scope | Plan::Education => c.to_string(),
+            // Scope (the person plans are never chosen for businesses).
+            _ => c.to_string(),
         };
         let facet_col = |c: &str| match plan {
-            Plan::Order | Plan::Scope | Plan::Education => c.to_string(),
             Plan::County => format!("({c} || '')"),
+            _ => c.to_string(),
         };
         scope_clause(&mut sql, &col("b.region_code"), &range);
         if plan == Plan::County {
@@ -689,8 +769,8 @@ pub async fn business_list(
             let key = match (plan, by_date) {
                 (Plan::Order | Plan::County, true) => "b.registered_on",
                 (Plan::Order | Plan::County, false) => "b.name",
-                (Plan::Scope | Plan::Education, true) => "(b.registered_on || '')",
-                (Plan::Scope | Plan::Education, false) => "(b.name || '')",
+                (_, true) => "(b.registered_on || '')",
+                (_, false) => "(b.name || '')",
             };
             if let Some((k, id)) = opt(&f.after).and_then(|a| {
                 a.split_once('|')
@@ -784,10 +864,18 @@ pub async fn business_list(
     } else {
         choose_plan(walked, total, read, limit, BUSINESS_MARGIN)
     };
-    let rows: Vec<Business> = build(BUSINESS_LIST_SELECT, true, plan)
-        .query_as()
-        .fetch_all(&mut *c)
-        .await?;
+    // The page's ids first, then their rows (see `person_query`).
+    let mut page = build(
+        &format!("{BUSINESS_LIST_SELECT} WHERE b.id IN (SELECT b.id FROM business b"),
+        true,
+        plan,
+    );
+    page.push(if by_date {
+        ") ORDER BY b.registered_on DESC, b.id DESC"
+    } else {
+        ") ORDER BY b.name, b.id"
+    });
+    let rows: Vec<Business> = page.query_as().fetch_all(&mut *c).await?;
     let next = (rows.len() as i64 == limit)
         .then(|| rows.last())
         .flatten()

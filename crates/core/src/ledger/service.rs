@@ -133,11 +133,14 @@ pub async fn register_person(
     .execute(&mut *tx)
     .await?;
     for c in dedup(&input.categories) {
-        sqlx::query("INSERT INTO person_category (person_id, category) VALUES ($1,$2)")
-            .bind(id.clone())
-            .bind(c)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO person_category (person_id, category, education) VALUES ($1,$2,$3)",
+        )
+        .bind(id.clone())
+        .bind(c)
+        .bind(input.education.clone())
+        .execute(&mut *tx)
+        .await?;
     }
     audit::record(
         &mut tx,

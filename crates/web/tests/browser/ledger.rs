@@ -378,7 +378,13 @@ async fn a_visit_with_a_need_reaches_the_units_queue() {
             };
             pick(in_row("select[@name='state']"), "accepted").await;
             submit(in_row("button[@type='submit']")).await;
-            wait_for_xpath(&page, &format!("{row}[contains(., '已受理')]"), true).await;
+            // The state cell itself (the row's drop-down also lists 已受理, on the old page too).
+            wait_for_xpath(
+                &page,
+                &format!("{row}/td[6][normalize-space(.) = '已受理']"),
+                true,
+            )
+            .await;
 
             // Resolve it: it leaves the open queue.
             pick(in_row("select[@name='state']"), "resolved").await;

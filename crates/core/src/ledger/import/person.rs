@@ -179,11 +179,11 @@ async fn insert_chunk(tx: &mut Tx, chunk: &[&PersonRow], t: i64) -> Result<()> {
         "INSERT INTO person (id, name, id_cipher, id_index, id_masked, birth_date, sex, phone_cipher, phone_index, phone_masked, \
          education, household, party_member, region_code, address, created_at, updated_at) VALUES ",
     );
-    let mut cats: Vec<(String, &'static str)> = Vec::new();
+    let mut cats: Vec<(String, &'static str, &'static str)> = Vec::new();
     for (i, v) in chunk.iter().enumerate() {
         let id = new_id();
         for c in &v.categories {
-            cats.push((id.clone(), c));
+            cats.push((id.clone(), c, v.education));
         }
         if i > 0 {
             sql.push(", ");
@@ -224,9 +224,10 @@ async fn insert_chunk(tx: &mut Tx, chunk: &[&PersonRow], t: i64) -> Result<()> {
     }
     sql.query().execute(&mut **tx).await?;
     for cchunk in cats.chunks(200) {
-        let mut sql =
-            crate::db::Sql::new("INSERT INTO person_category (person_id, category) VALUES ");
-        for (i, (pid, c)) in cchunk.iter().enumerate() {
+        let mut sql = crate::db::Sql::new(
+            "INSERT INTO person_category (person_id, category, education) VALUES ",
+        );
+        for (i, (pid, c, e)) in cchunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
@@ -234,6 +235,8 @@ async fn insert_chunk(tx: &mut Tx, chunk: &[&PersonRow], t: i64) -> Result<()> {
                 .bind(pid.clone())
                 .push(",")
                 .bind(c.to_string())
+                .push(",")
+                .bind(e.to_string())
                 .push(")");
         }
         sql.query().execute(&mut **tx).await?;
