@@ -586,3 +586,61 @@ pub async fn ledger(cli: &crate::Cli, runs: usize, root: Option<&str>) -> anyhow
     core.db.close().await;
     Ok(())
 }
+
+/// Times `indicators::dashboard` (what the dashboard page reads) for the root, random
+/// sub-districts and random communities of the generated city.
+pub async fn dashboard(cli: &crate::Cli, runs: usize, year: Option<i32>) -> anyhow::Result<()> {
+    use chuangye_core::ledger::generate::Rng;
+    let core = open(cli).await?;
+    let root = chuangye_core::org::service::root_region(&core)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no deployment here: run `bench generate` first"))?;
+    let actor = Actor::system(&root, "bench");
+    let year =
+        year.unwrap_or_else(|| (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).year());
+    let communities: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT region_code FROM business WHERE region_code BETWEEN $1 AND $2 ORDER BY region_code",
+    )
+    .bind(actor.scope.lo.clone())
+    .bind(actor.scope.hi.clone())
+    .fetch_all(core.db.pool())
+    .await?;
+    anyhow::ensure!(!communities.is_empty(), "no businesses below {root}");
+    let mut subdistricts: Vec<String> = communities
+        .iter()
+        .map(|c| format!("{}000", &c[..9]))
+        .collect();
+    subdistricts.dedup();
+    println!(
+        "dashboard of {root} for {year}: {} communities, {} sub-districts; engine {}; {runs} runs per series",
+        communities.len(),
+        subdistricts.len(),
+        core.db.engine().as_str()
+    );
+    let mut rng = Rng::new(0xDA5B);
+    let mut report = Report { rows: Vec::new() };
+    for (label, regions) in [
+        ("dashboard, root", vec![root.clone()]),
+        ("dashboard, sub-district", subdistricts),
+        ("dashboard, community", communities),
+    ] {
+        let mut ms = Vec::new();
+        let mut children = 0;
+        for i in 0..runs + 3 {
+            let region = rng.pick(&regions).clone();
+            let t = Instant::now();
+            let d = chuangye_core::indicators::dashboard(&core, &actor, Some(&region), year, None)
+                .await?;
+            if i >= 3 {
+                ms.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            children = children.max(d.children.len());
+            std::hint::black_box(d);
+        }
+        report.add(label, ms, format!("up to {children} children"));
+    }
+    let worst = report.rows.iter().map(|r| r.2).fold(0.0, f64::max);
+    println!("worst p95 of the dashboards: {worst:.2} ms");
+    core.db.close().await;
+    Ok(())
+}

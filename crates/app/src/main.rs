@@ -173,6 +173,15 @@ pub enum BenchCmd {
         #[arg(long)]
         root: Option<String>,
     },
+    /// Time the dashboard (figures, trend, children) of the root, sub-districts and communities
+    /// over a generated ledger (p50/p95/max).
+    Dashboard {
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        /// Year shown (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+    },
     /// Time process start to the first answered request (demo deployment already built).
     Startup {
         #[arg(long, default_value_t = 10)]
@@ -236,6 +245,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             cmd: BenchCmd::Ledger { runs, root },
         }) => {
             bench::ledger(&cli, (*runs).max(1), root.as_deref()).await?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some(Command::Bench {
+            cmd: BenchCmd::Dashboard { runs, year },
+        }) => {
+            bench::dashboard(&cli, (*runs).max(1), *year).await?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         _ => commands::run(cli).await,

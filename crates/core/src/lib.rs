@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod indicators;
 pub mod jobs;
 pub mod ledger;
 pub mod org;

@@ -5,6 +5,7 @@
 rust_i18n::i18n!("locales", fallback = "zh-CN");
 
 pub mod cache;
+pub mod charts;
 pub mod ctx;
 pub mod error;
 pub mod handlers;

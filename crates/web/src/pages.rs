@@ -51,6 +51,7 @@ pub struct Shell {
 
 const NAV: &[(&str, &str, &[Permission])] = &[
     ("/admin", "nav.home", &[]),
+    ("/dashboard", "nav.dashboard", &[Permission::IndicatorView]),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",

@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, audit, files, jobs, ledger, ledger_sheets, ops, regions, roles, security,
-    units, users,
+    account, admin, api, audit, files, indicators, jobs, ledger, ledger_sheets, ops, regions,
+    roles, security, units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -286,6 +286,18 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         r(
             g.clone(),
+            "/dashboard",
+            Perm(P::IndicatorView),
+            get(indicators::dashboard),
+        ),
+        r(
+            g.clone(),
+            "/dashboard/export.xlsx",
+            Perm(P::IndicatorView),
+            get(indicators::dashboard_export),
+        ),
+        r(
+            g.clone(),
             "/ledger/persons",
             Perm(P::LedgerView),
             get(ledger::persons),
@@ -516,6 +528,18 @@ pub fn table() -> Vec<RouteSpec> {
             "/api/v1/persons/{id}",
             Perm(P::LedgerView),
             get(api::person),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/indicators",
+            Perm(P::IndicatorView),
+            get(api::indicators),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/indicators/values",
+            Perm(P::IndicatorView),
+            get(api::indicator_values),
         ),
         r(
             g.clone(),

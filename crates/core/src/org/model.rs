@@ -29,10 +29,11 @@ pub enum Permission {
     PartyView,
     NeedHandle,
     LedgerOverride,
+    IndicatorView,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 23] = [
         Permission::RegionView,
         Permission::RegionManage,
         Permission::UnitView,
@@ -55,6 +56,7 @@ impl Permission {
         Permission::PartyView,
         Permission::NeedHandle,
         Permission::LedgerOverride,
+        Permission::IndicatorView,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +83,7 @@ impl Permission {
             Permission::PartyView => "party.view",
             Permission::NeedHandle => "need.handle",
             Permission::LedgerOverride => "ledger.override",
+            Permission::IndicatorView => "indicator.view",
         }
     }
 
@@ -167,6 +170,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::LedgerTransfer,
             P::PartyView,
             P::LedgerOverride,
+            P::IndicatorView,
         ],
     },
     BuiltinRole {
@@ -181,6 +185,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::LedgerImport,
             P::LedgerExport,
             P::LedgerTransfer,
+            P::IndicatorView,
         ],
     },
     BuiltinRole {
@@ -197,6 +202,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::UserView,
             P::LedgerView,
             P::PartyView,
+            P::IndicatorView,
         ],
     },
     BuiltinRole {

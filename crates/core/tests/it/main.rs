@@ -5,6 +5,7 @@ mod audit;
 mod files;
 mod followup;
 mod import;
+mod indicators;
 mod jobs;
 mod ledger;
 mod org;

@@ -17,8 +17,8 @@ use crate::error::{AppError, AppResult};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "chuangye API", version = "1", description = "创业型城市创建工作平台 JSON API. Authenticate with `Authorization: Bearer <token>` (`chuangye token create USERNAME`). Errors are RFC 9457 problem JSON."),
-    paths(me, regions, region, units, job, persons, person, businesses, business),
-    components(schemas(MeDto, RegionDto, UnitDto, UnitPage, JobDto, Problem, PersonDto, PersonPageDto, PersonDetailDto, BusinessDto, BusinessPageDto, BusinessDetailDto, StatusDto)),
+    paths(me, regions, region, units, job, persons, person, businesses, business, indicators, indicator_values),
+    components(schemas(MeDto, RegionDto, UnitDto, UnitPage, JobDto, Problem, PersonDto, PersonPageDto, PersonDetailDto, BusinessDto, BusinessPageDto, BusinessDetailDto, StatusDto, IndicatorDto, IndicatorValueDto, IndicatorValuesDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -569,5 +569,131 @@ pub async fn business(
             })
             .collect(),
         business: business_dto(r.business),
+    }))
+}
+
+// ------------------------------------------------------------------ indicators
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorDto {
+    pub code: String,
+    /// Official Chinese name.
+    pub name: String,
+    pub unit: String,
+    pub definition: String,
+    /// `ledger` (derived at write time), `entered`, `survey`.
+    pub source: String,
+    pub time_agg: String,
+    pub region_agg: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/indicators", security(("bearer" = [])),
+    responses((status = 200, body = [IndicatorDto]), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn indicators(
+    State(st): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<Json<Vec<IndicatorDto>>> {
+    ctx.actor()?;
+    let mut c = st
+        .core
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(chuangye_core::Error::from)?;
+    let list = chuangye_core::indicators::repo::catalogue(&mut c).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|i| IndicatorDto {
+                code: i.code,
+                name: i.name,
+                unit: i.unit,
+                definition: i.definition,
+                source: i.source,
+                time_agg: i.time_agg,
+                region_agg: i.region_agg,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct IndicatorValuesQuery {
+    /// 12-digit region code (default: the caller's own region).
+    pub region: Option<String>,
+    /// `2025`, `2025-Q2` or `2025-04` (default: this year).
+    pub period: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorValueDto {
+    pub code: String,
+    pub value: i64,
+    /// When the figure last changed (RFC 3339), absent while it is zero.
+    pub as_of: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorValuesDto {
+    pub region_code: String,
+    pub from: String,
+    pub to: String,
+    pub values: Vec<IndicatorValueDto>,
+}
+
+#[utoipa::path(get, path = "/api/v1/indicators/values", params(IndicatorValuesQuery), security(("bearer" = [])),
+    responses((status = 200, body = IndicatorValuesDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn indicator_values(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<IndicatorValuesQuery>,
+) -> AppResult<Json<IndicatorValuesDto>> {
+    use chuangye_core::indicators::{Period, repo};
+    let a = ctx.actor()?;
+    let region = q.region.unwrap_or_else(|| a.region_code.clone());
+    if !a.scope.contains(&region) {
+        return Err(AppError::NotFound);
+    }
+    let period = match q.period.as_deref() {
+        None => Period::year((time::OffsetDateTime::now_utc() + time::Duration::hours(8)).year()),
+        Some(p) => Period::parse(p).ok_or_else(|| {
+            AppError::from(chuangye_core::Error::field(
+                "period",
+                "indicator.period_invalid",
+            ))
+        })?,
+    };
+    let mut c = st
+        .core
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(chuangye_core::Error::from)?;
+    let catalogue = repo::catalogue(&mut c).await?;
+    let totals = repo::totals(&mut c, &region, &period).await?;
+    let values = catalogue
+        .into_iter()
+        .map(|i| {
+            let (value, t) = totals.get(&i.code).copied().unwrap_or((0, 0));
+            IndicatorValueDto {
+                code: i.code,
+                value,
+                as_of: (t > 0)
+                    .then(|| time::OffsetDateTime::from_unix_timestamp(t).ok())
+                    .flatten()
+                    .and_then(|d| {
+                        d.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    }),
+            }
+        })
+        .collect();
+    Ok(Json(IndicatorValuesDto {
+        region_code: region,
+        from: period.from,
+        to: period.to,
+        values,
     }))
 }

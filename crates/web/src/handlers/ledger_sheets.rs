@@ -12,7 +12,8 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::pages::{Errors, Shell, form_result, render, render_form, see_other};
 
-fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+/// An xlsx download.
+pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
     use axum::response::IntoResponse;
     (
         [
@@ -67,7 +68,7 @@ fn about(kind: Kind) -> About {
 
 async fn template(st: &AppState, kind: Kind) -> AppResult<Response> {
     let bytes = kind.template(&st.core).await?;
-    Ok(xlsx(about(kind).template_name, bytes))
+    Ok(xlsx_response(about(kind).template_name, bytes))
 }
 
 /// The blank registers to fill in, with notes and drop-down lists.
@@ -90,7 +91,7 @@ pub async fn person_export(
     Query(f): Query<PersonFilter>,
 ) -> AppResult<Response> {
     let bytes = import::export_persons(&st.core, ctx.actor()?, &f).await?;
-    Ok(xlsx("创业人员台账.xlsx", bytes))
+    Ok(xlsx_response("创业人员台账.xlsx", bytes))
 }
 
 pub async fn business_export(
@@ -99,7 +100,7 @@ pub async fn business_export(
     Query(f): Query<BusinessFilter>,
 ) -> AppResult<Response> {
     let bytes = import::export_businesses(&st.core, ctx.actor()?, &f).await?;
-    Ok(xlsx("创业实体台账.xlsx", bytes))
+    Ok(xlsx_response("创业实体台账.xlsx", bytes))
 }
 
 #[derive(Template)]

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod files;
+pub mod indicators;
 pub mod jobs;
 pub mod ledger;
 pub mod ledger_sheets;

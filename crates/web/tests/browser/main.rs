@@ -5,6 +5,7 @@
 //! Without chromium and chromium-driver the tests print "SKIPPED" and pass, unless `CI` is
 //! set. A screenshot of the region page is left in `$CARGO_TARGET_TMPDIR/region.png`.
 
+mod dashboard;
 mod harness;
 mod ledger;
 #[allow(dead_code)]

@@ -4,5 +4,6 @@
 mod access_matrix;
 mod admin;
 mod auth;
+mod indicators;
 mod ledger;
 mod support;

@@ -1,0 +1,147 @@
+//! The dashboard and the indicator API through real HTTP: figures kept at write time show at
+//! once, every level adds up, and a region outside the user's scope does not exist.
+
+use chuangye_core::ledger::model::BusinessInput;
+use chuangye_core::ledger::service::register_business;
+use reqwest::StatusCode;
+
+use crate::support::TestApp;
+
+const COMMUNITY: &str = "411002001001";
+const OTHER_STREET: &str = "411002002000";
+
+fn this_year() -> i32 {
+    (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).year()
+}
+
+/// Registers `n` individual businesses in `community`, founded this January.
+async fn shops(app: &TestApp, community: &str, n: u32, jobs: u32) {
+    let system = chuangye_core::org::Actor::system("411002000000", "test");
+    for i in 0..n {
+        register_business(
+            app.core(),
+            &system,
+            &BusinessInput {
+                name: format!("看板测试{community}{i}号店"),
+                kind: "individual".into(),
+                industry: "52".into(),
+                registered_on: format!("{}-01-15", this_year()),
+                region_code: community.into(),
+                address: "一号".into(),
+                capital: "1万".into(),
+                jobs: jobs.to_string(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+}
+
+fn card_value(html: &str, code: &str) -> i64 {
+    let i = html
+        .find(&format!("data-indicator=\"{code}\""))
+        .unwrap_or_else(|| panic!("no card {code}"));
+    let rest = &html[i..];
+    let j = rest.find("data-value=\"").expect("value") + 12;
+    rest[j..].split('"').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_business_registered_shows_at_once_on_every_level_of_the_dashboard() {
+    let app = TestApp::demo().await;
+    shops(&app, COMMUNITY, 3, 2).await;
+    shops(&app, "411002002001", 1, 0).await;
+    let office = app.login("office").await;
+    let (status, html) = office.text("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(card_value(&html, "new_individual_businesses"), 4);
+    assert_eq!(card_value(&html, "jobs_driven"), 6);
+    assert!(html.contains("<svg") && html.contains("role=\"img\""));
+    assert!(
+        html.contains("id=\"children\""),
+        "the table of sub-districts"
+    );
+    // One level down: the sub-district holds its own three.
+    let (_, street) = office
+        .text(&format!(
+            "/dashboard?region=411002001000&year={}",
+            this_year()
+        ))
+        .await;
+    assert_eq!(card_value(&street, "new_individual_businesses"), 3);
+    let x = office.get("/dashboard/export.xlsx").await;
+    assert_eq!(x.status(), StatusCode::OK);
+    assert!(x.bytes().await.unwrap().starts_with(b"PK"));
+    // A community worker sees their community, and another region does not exist for them.
+    let community = app.login("community").await;
+    let (status, own) = community.text("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(card_value(&own, "new_individual_businesses"), 3);
+    let (status, _) = community
+        .text(&format!("/dashboard?region={OTHER_STREET}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, page) = community.text("/dashboard?year=abc").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+}
+
+#[tokio::test]
+async fn the_api_gives_values_by_region_and_period() {
+    let app = TestApp::demo().await;
+    shops(&app, COMMUNITY, 2, 1).await;
+    let system = chuangye_core::org::Actor::system("411002000000", "test");
+    let token = chuangye_core::auth::create_token(app.core(), &system, "office", "test")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        http.get(format!("{}{}", app.base, path))
+            .bearer_auth(token.clone())
+            .send()
+    };
+    let r = get("/api/v1/indicators".into()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let list: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == "new_urban_jobs")
+    );
+    let r = get(format!(
+        "/api/v1/indicators/values?region={COMMUNITY}&period={}-Q1",
+        this_year()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let shops = v["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "new_individual_businesses")
+        .unwrap();
+    assert_eq!(shops["value"], 2);
+    assert!(shops["as_of"].is_string());
+    let r = get(format!(
+        "/api/v1/indicators/values?period={}-Q2",
+        this_year()
+    ))
+    .await
+    .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        v["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["value"] == 0),
+        "nothing in Q2"
+    );
+    let r = get("/api/v1/indicators/values?period=2025-13".into())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
