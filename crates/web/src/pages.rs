@@ -52,6 +52,16 @@ pub struct Shell {
 const NAV: &[(&str, &str, &[Permission])] = &[
     ("/admin", "nav.home", &[]),
     ("/dashboard", "nav.dashboard", &[Permission::IndicatorView]),
+    (
+        "/indicators/entry",
+        "nav.indicator_entry",
+        &[Permission::IndicatorEnter],
+    ),
+    (
+        "/indicators/approvals",
+        "nav.indicator_approvals",
+        &[Permission::IndicatorApprove],
+    ),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",

@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, audit, files, indicators, jobs, ledger, ledger_sheets, ops, regions,
-    roles, security, units, users,
+    account, admin, api, audit, files, indicator_entry, indicators, jobs, ledger, ledger_sheets,
+    ops, regions, roles, security, units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -295,6 +295,42 @@ pub fn table() -> Vec<RouteSpec> {
             "/dashboard/export.xlsx",
             Perm(P::IndicatorView),
             get(indicators::dashboard_export),
+        ),
+        r(
+            g.clone(),
+            "/indicators/entry",
+            Perm(P::IndicatorEnter),
+            get(indicator_entry::entry_form),
+        ),
+        r(
+            p.clone(),
+            "/indicators/entry",
+            Perm(P::IndicatorEnter),
+            post(indicator_entry::entry_save),
+        ),
+        r(
+            g.clone(),
+            "/indicators/approvals",
+            Perm(P::IndicatorApprove),
+            get(indicator_entry::approvals),
+        ),
+        r(
+            p.clone(),
+            "/indicators/entries/{id}/approve",
+            Perm(P::IndicatorApprove),
+            post(indicator_entry::approve),
+        ),
+        r(
+            p.clone(),
+            "/indicators/entries/{id}/return",
+            Perm(P::IndicatorApprove),
+            post(indicator_entry::send_back),
+        ),
+        r(
+            p.clone(),
+            "/indicators/entries/{id}/reopen",
+            Perm(P::IndicatorApprove),
+            post(indicator_entry::reopen),
         ),
         r(
             g.clone(),

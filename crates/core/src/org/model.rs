@@ -30,10 +30,12 @@ pub enum Permission {
     NeedHandle,
     LedgerOverride,
     IndicatorView,
+    IndicatorEnter,
+    IndicatorApprove,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 25] = [
         Permission::RegionView,
         Permission::RegionManage,
         Permission::UnitView,
@@ -57,6 +59,8 @@ impl Permission {
         Permission::NeedHandle,
         Permission::LedgerOverride,
         Permission::IndicatorView,
+        Permission::IndicatorEnter,
+        Permission::IndicatorApprove,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +88,8 @@ impl Permission {
             Permission::NeedHandle => "need.handle",
             Permission::LedgerOverride => "ledger.override",
             Permission::IndicatorView => "indicator.view",
+            Permission::IndicatorEnter => "indicator.enter",
+            Permission::IndicatorApprove => "indicator.approve",
         }
     }
 
@@ -171,6 +177,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::PartyView,
             P::LedgerOverride,
             P::IndicatorView,
+            P::IndicatorEnter,
+            P::IndicatorApprove,
         ],
     },
     BuiltinRole {
@@ -186,6 +194,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::LedgerExport,
             P::LedgerTransfer,
             P::IndicatorView,
+            P::IndicatorEnter,
+            P::IndicatorApprove,
         ],
     },
     BuiltinRole {

@@ -147,3 +147,189 @@ async fn the_dashboard_sums_the_children_and_stays_in_scope() {
     }
     assert_eq!(quarters, card.value);
 }
+
+mod entry {
+    use chuangye_core::Error;
+    use chuangye_core::indicators::entry::{Decision, below, decide, save};
+
+    use crate::{COMMUNITY, COUNTY, OTHER_COMMUNITY, STREET, scoped, weidu};
+
+    fn this_month() -> String {
+        let d = chuangye_core::ledger::model::today();
+        format!("{:04}-{:02}", d.year(), u8::from(d.month()))
+    }
+
+    async fn figure(t: &chuangye_core::testing::TestDb, region: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM indicator_value WHERE indicator_code = 'new_urban_jobs' AND region_code = $1",
+        )
+        .bind(region.to_string())
+        .fetch_one(t.core.db.pool())
+        .await
+        .unwrap()
+    }
+
+    fn keys(e: Error) -> Vec<String> {
+        match e {
+            Error::Invalid(v) => v
+                .into_iter()
+                .map(|f| format!("{}:{}", f.field, f.key))
+                .collect(),
+            e => panic!("expected field errors, got {e:?}"),
+        }
+    }
+
+    fn v(code: &str, value: &str) -> Vec<(String, String)> {
+        vec![(code.to_string(), value.to_string())]
+    }
+
+    #[tokio::test]
+    async fn an_entry_counts_once_the_level_above_approves_and_is_then_locked() {
+        let t = weidu().await;
+        let (community, street, county) = (scoped(COMMUNITY), scoped(STREET), scoped(COUNTY));
+        let month = this_month();
+        save(
+            &t.core,
+            &community,
+            COMMUNITY,
+            &month,
+            &v("new_urban_jobs", "12"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(figure(&t, COUNTY).await, 0, "not counted before approval");
+        let pending = below(&t.core, &street, "submitted").await.unwrap();
+        assert_eq!(pending.len(), 1);
+        let id = pending[0].id.clone();
+        // Only the level directly above decides.
+        let e = decide(&t.core, &county, &id, Decision::Approve, "")
+            .await
+            .unwrap_err();
+        assert_eq!(keys(e), ["decision:indicator.not_your_level"]);
+        let e = decide(
+            &t.core,
+            &scoped(OTHER_COMMUNITY),
+            &id,
+            Decision::Approve,
+            "",
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::NotFound), "{e:?}");
+        decide(&t.core, &street, &id, Decision::Approve, "")
+            .await
+            .unwrap();
+        for region in [COMMUNITY, STREET, COUNTY, "410000000000"] {
+            assert_eq!(figure(&t, region).await, 12, "{region}");
+        }
+        // Locked: a correction needs the level above to reopen it, with a reason.
+        let e = save(
+            &t.core,
+            &community,
+            COMMUNITY,
+            &month,
+            &v("new_urban_jobs", "15"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(keys(e), ["value_new_urban_jobs:indicator.locked"]);
+        let e = decide(&t.core, &street, &id, Decision::Reopen, " ")
+            .await
+            .unwrap_err();
+        assert_eq!(keys(e), ["reason:indicator.reason_required"]);
+        decide(&t.core, &street, &id, Decision::Reopen, "报错了")
+            .await
+            .unwrap();
+        assert_eq!(figure(&t, COUNTY).await, 0, "reopened: out of the figures");
+        save(
+            &t.core,
+            &community,
+            COMMUNITY,
+            &month,
+            &v("new_urban_jobs", "15"),
+        )
+        .await
+        .unwrap();
+        decide(&t.core, &street, &id, Decision::Approve, "")
+            .await
+            .unwrap();
+        assert_eq!(figure(&t, COUNTY).await, 15);
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'indicator_entry' AND entity_id = $1",
+        )
+        .bind(id)
+        .fetch_one(t.core.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(audited, 5, "entered, approved, reopened, entered, approved");
+    }
+
+    #[tokio::test]
+    async fn bad_entries_are_refused_at_their_field_and_nothing_is_saved() {
+        let t = weidu().await;
+        let community = scoped(COMMUNITY);
+        let month = this_month();
+        for (value, key) in [
+            ("-3", "indicator.value_invalid"),
+            ("三十", "indicator.value_invalid"),
+        ] {
+            let mut values = v("new_urban_jobs", "5");
+            values.push(("training_persons".into(), value.into()));
+            let e = save(&t.core, &community, COMMUNITY, &month, &values)
+                .await
+                .unwrap_err();
+            assert_eq!(keys(e), [format!("value_training_persons:{key}")]);
+        }
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM indicator_entry")
+            .fetch_one(t.core.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            count, 0,
+            "the good value of a refused form is not saved either"
+        );
+        let e = save(
+            &t.core,
+            &community,
+            COMMUNITY,
+            &month,
+            &v("new_private_enterprises", "1"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            keys(e),
+            ["value_new_private_enterprises:indicator.not_entered"]
+        );
+        let e = save(
+            &t.core,
+            &community,
+            COMMUNITY,
+            "2099-01",
+            &v("new_urban_jobs", "1"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(keys(e), ["month:indicator.month_invalid"]);
+        let e = save(
+            &t.core,
+            &community,
+            COMMUNITY,
+            "2024-01",
+            &v("new_urban_jobs", "1"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(keys(e), ["value_new_urban_jobs:indicator.past_due"]);
+        let e = save(
+            &t.core,
+            &community,
+            OTHER_COMMUNITY,
+            &month,
+            &v("new_urban_jobs", "1"),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::NotFound), "{e:?}");
+    }
+}

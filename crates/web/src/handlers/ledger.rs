@@ -682,8 +682,6 @@ pub async fn need_update(
     }
 }
 
-// ------------------------------------------------------------------ Excel in and out
-
 // ------------------------------------------------------------------ follow-up pages
 
 use chuangye_core::ledger::followup;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod files;
+pub mod indicator_entry;
 pub mod indicators;
 pub mod jobs;
 pub mod ledger;

@@ -43,3 +43,59 @@ async fn the_dashboard_draws_its_charts_and_opens_a_sub_district() {
         })
         .await;
 }
+
+/// Issue 5's journey: a community enters a monthly value, its sub-district approves it, and the
+/// district's dashboard shows the new total.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_community_value_approved_by_its_sub_district_reaches_the_district_dashboard() {
+    let Some(browser) = Browser::launch(Viewport::Desktop).await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    browser
+        .run(&app.base, |page| async move {
+            // The community enters 37 new urban jobs for this month.
+            log_in(&page, "community").await;
+            page.click("a[href='/indicators/entry']").await;
+            page.wait_path("/indicators/entry").await;
+            page.find("#value_new_urban_jobs")
+                .await
+                .send_keys("37")
+                .await
+                .expect("type the value");
+            page.click("#submit-entries").await;
+            page.find("#saved").await;
+            assert_eq!(
+                page.text("tr[data-indicator='new_urban_jobs'] .entry-state")
+                    .await,
+                "待审核"
+            );
+            page.click("#logout").await;
+            page.wait_path("/login").await;
+
+            // The sub-district approves it.
+            log_in(&page, "street").await;
+            page.click("a[href='/indicators/approvals']").await;
+            page.wait_path("/indicators/approvals").await;
+            let row = page.text("#pending tbody tr").await;
+            assert!(row.contains("37"), "{row}");
+            page.click("#pending tbody tr button.approve").await;
+            page.find("#nothing-pending").await;
+            page.click("#logout").await;
+            page.wait_path("/login").await;
+
+            // The district's dashboard shows it.
+            log_in(&page, "office").await;
+            page.click("a[href='/dashboard']").await;
+            page.wait_path("/dashboard").await;
+            let value = page
+                .find("li[data-indicator='new_urban_jobs'] .figure-value")
+                .await
+                .text()
+                .await
+                .expect("the figure");
+            assert_eq!(value, "37");
+            page.assert_clean_console().await;
+        })
+        .await;
+}

@@ -31,6 +31,7 @@ enum Target {
     Need,
     Transfer,
     Survival,
+    Entry,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -93,6 +94,12 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("GET /dashboard/export.xlsx", (None, Empty)),
         ("GET /api/v1/indicators", (None, Empty)),
         ("GET /api/v1/indicators/values", (None, Empty)),
+        ("GET /indicators/entry", (None, Empty)),
+        ("POST /indicators/entry", (None, Empty)),
+        ("GET /indicators/approvals", (None, Empty)),
+        ("POST /indicators/entries/{id}/approve", (Entry, Empty)),
+        ("POST /indicators/entries/{id}/return", (Entry, Empty)),
+        ("POST /indicators/entries/{id}/reopen", (Entry, Empty)),
         ("GET /ledger/persons", (None, Empty)),
         ("GET /ledger/persons/new", (None, Empty)),
         ("GET /ledger/persons/template.xlsx", (None, Empty)),
@@ -152,6 +159,7 @@ struct Targets {
     need: (String, String),
     transfer: (String, String),
     survival: (String, String),
+    entry: (String, String),
 }
 
 const MISSING: &str = "01900000-0000-7000-8000-000000000000";
@@ -309,7 +317,21 @@ async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
     } else {
         survival_of(app, &business_out).await
     };
+    // Indicator entries: one of a region directly below the actor's (or of its own, at the
+    // bottom of the tree), one outside its scope.
+    let entry_region = match region {
+        "411002000000" => "411002001000",
+        "411002001000" => OWN_COMMUNITY,
+        r => r,
+    };
+    let entry_in = entry_of(app, entry_region).await;
+    let entry_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        entry_of(app, OTHER_COMMUNITY).await
+    };
     Targets {
+        entry: (entry_in, entry_out),
         transfer: (transfer_in, transfer_out),
         survival: (survival_in, survival_out),
         person: (person_in, person_out),
@@ -395,6 +417,26 @@ async fn transfer_of(app: &TestApp, person: &str, to_community: &str) -> String 
 }
 
 /// A due survival check of `business`.
+async fn entry_of(app: &TestApp, region: &str) -> String {
+    let id = chuangye_core::db::new_id();
+    sqlx::query(
+        "INSERT INTO indicator_entry (id, indicator_code, region_code, month, value, state, due_on, on_time, entered_at) \
+         VALUES ($1, 'new_urban_jobs', $2, $3, 1, 'submitted', '2099-01-10', 1, 0)",
+    )
+    .bind(id.clone())
+    .bind(region.to_string())
+    // A month of its own per entry: one region may have several targets over the roles.
+    .bind({
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}-{:02}", 2001 + n / 12, 1 + n % 12)
+    })
+    .execute(app.core().db.pool())
+    .await
+    .unwrap();
+    id
+}
+
 async fn survival_of(app: &TestApp, business: &str) -> String {
     let id = chuangye_core::db::new_id();
     sqlx::query(
@@ -456,6 +498,7 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
         (Target::Need, Some(t)) => pick(&t.need),
         (Target::Transfer, Some(t)) => pick(&t.transfer),
         (Target::Survival, Some(t)) => pick(&t.survival),
+        (Target::Entry, Some(t)) => pick(&t.entry),
     };
     let start = path.find('{')?;
     let end = path.find('}')?;

@@ -1,0 +1,238 @@
+//! Monthly data entry of entered indicators for the actor's region, and the approvals page of
+//! the level above (approve, return with a reason, reopen for correction).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chuangye_core::indicators::entry::{self, Decision, EntryRow};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::pages::{Errors, FormData, Shell, form_result, render, render_form, see_other};
+
+/// One line of the entry form.
+pub struct Line {
+    pub code: String,
+    /// The input's name, `value_<code>` (the field errors are keyed by it).
+    pub field: String,
+    pub name: String,
+    pub unit: String,
+    pub value: String,
+    pub state: String,
+    pub due_on: String,
+    pub locked: bool,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "indicators/entry.html")]
+pub struct EntryPage {
+    pub s: Shell,
+    pub month: String,
+    pub region_name: String,
+    pub lines: Vec<Line>,
+    pub errors: Errors,
+    pub saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    pub saved: Option<String>,
+}
+
+fn this_month() -> String {
+    let d = chuangye_core::ledger::model::today();
+    format!("{:04}-{:02}", d.year(), u8::from(d.month()))
+}
+
+fn name_of(ctx: &Ctx, code: &str, official: &str) -> String {
+    let key = format!("indicator.name.{code}");
+    let t = ctx.t(&key);
+    if t == key { official.to_string() } else { t }
+}
+
+async fn entry_page(
+    st: &AppState,
+    ctx: &Ctx,
+    month: String,
+    typed: Option<&FormData>,
+    errors: Errors,
+    saved: bool,
+) -> AppResult<Response> {
+    let a = ctx.actor()?;
+    let rows = entry::entries_of(&st.core, a, &a.region_code, &month)
+        .await
+        .unwrap_or_default();
+    let mut c = st
+        .core
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(chuangye_core::Error::from)?;
+    let entered = entry::entered_indicators(&mut c).await?;
+    drop(c);
+    let lines = entered
+        .into_iter()
+        .map(|(i, due_day)| {
+            let row: Option<&EntryRow> = rows.iter().find(|r| r.indicator_code == i.code);
+            let value = typed
+                .map(|f| f.get(&format!("value_{}", i.code)))
+                .or_else(|| row.map(|r| r.value.to_string()))
+                .unwrap_or_default();
+            Line {
+                name: name_of(ctx, &i.code, &i.name),
+                unit: i.unit.clone(),
+                value,
+                state: row.map(|r| r.state.clone()).unwrap_or_default(),
+                due_on: row.map(|r| r.due_on.clone()).unwrap_or_else(|| {
+                    entry::due_on(&month, u8::try_from(due_day).unwrap_or(10))
+                        .map(chuangye_core::ledger::model::fmt_date)
+                        .unwrap_or_default()
+                }),
+                locked: row.is_some_and(|r| r.state == "approved"),
+                reason: row.and_then(|r| r.reason.clone()).unwrap_or_default(),
+                field: format!("value_{}", i.code),
+                code: i.code,
+            }
+        })
+        .collect();
+    let page = EntryPage {
+        s: Shell::new(st, ctx, "nav.indicator_entry").await?,
+        region_name: a.region_name.clone(),
+        month,
+        lines,
+        saved,
+        errors,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_form(&page, true)
+    }
+}
+
+pub async fn entry_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MonthQuery>,
+) -> AppResult<Response> {
+    let month = q
+        .month
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(this_month);
+    entry_page(&st, &ctx, month, None, Errors::default(), q.saved.is_some()).await
+}
+
+pub async fn entry_save(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    form: FormData,
+) -> AppResult<Response> {
+    let a = ctx.actor()?;
+    let month = form.get("month");
+    let values: Vec<(String, String)> = form
+        .0
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("value_").map(|c| (c.to_string(), v.clone())))
+        .collect();
+    let result = entry::save(&st.core, a, &a.region_code, &month, &values).await;
+    match form_result(ctx.lang, result)? {
+        Ok(_) => Ok(see_other(&format!(
+            "/indicators/entry?month={}&saved=1",
+            urlencoding(&month)
+        ))),
+        Err(errors) => entry_page(&st, &ctx, month, Some(&form), errors, false).await,
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "indicators/approvals.html")]
+pub struct ApprovalsPage {
+    pub s: Shell,
+    pub rows: Vec<(EntryRow, String)>,
+    pub approved: Vec<(EntryRow, String)>,
+}
+
+pub async fn approvals(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let a = ctx.actor()?;
+    let rows = entry::below(&st.core, a, "submitted").await?;
+    let approved = entry::below(&st.core, a, "approved").await?;
+    let mut c = st
+        .core
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(chuangye_core::Error::from)?;
+    let catalogue = chuangye_core::indicators::repo::catalogue(&mut c).await?;
+    drop(c);
+    let named = |rows: Vec<EntryRow>| -> Vec<(EntryRow, String)> {
+        rows.into_iter()
+            .map(|r| {
+                let official = catalogue
+                    .iter()
+                    .find(|i| i.code == r.indicator_code)
+                    .map(|i| i.name.clone())
+                    .unwrap_or_default();
+                let name = name_of(&ctx, &r.indicator_code, &official);
+                (r, name)
+            })
+            .collect()
+    };
+    render(&ApprovalsPage {
+        s: Shell::new(&st, &ctx, "nav.indicator_approvals").await?,
+        rows: named(rows),
+        approved: named(approved),
+    })
+}
+
+async fn decide(
+    st: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    d: Decision,
+    form: &FormData,
+) -> AppResult<Response> {
+    match entry::decide(&st.core, ctx.actor()?, id, d, &form.get("reason")).await {
+        Ok(()) => Ok(see_other("/indicators/approvals")),
+        Err(chuangye_core::Error::Invalid(v)) => Err(AppError::Invalid(v)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn approve(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    decide(&st, &ctx, &id, Decision::Approve, &form).await
+}
+
+pub async fn send_back(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    decide(&st, &ctx, &id, Decision::Return, &form).await
+}
+
+pub async fn reopen(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    decide(&st, &ctx, &id, Decision::Reopen, &form).await
+}
