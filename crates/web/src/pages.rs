@@ -62,6 +62,11 @@ const NAV: &[(&str, &str, &[Permission])] = &[
         "nav.indicator_approvals",
         &[Permission::IndicatorApprove],
     ),
+    (
+        "/indicators/targets",
+        "nav.indicator_targets",
+        &[Permission::IndicatorTarget],
+    ),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",

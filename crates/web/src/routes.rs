@@ -310,6 +310,18 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         r(
             g.clone(),
+            "/indicators/targets",
+            Perm(P::IndicatorTarget),
+            get(indicator_entry::targets_form),
+        ),
+        r(
+            p.clone(),
+            "/indicators/targets",
+            Perm(P::IndicatorTarget),
+            post(indicator_entry::targets_save),
+        ),
+        r(
+            g.clone(),
             "/indicators/approvals",
             Perm(P::IndicatorApprove),
             get(indicator_entry::approvals),

@@ -3,12 +3,13 @@
 //! month at every level of the region tree (migration 0008), so a dashboard reads a handful of
 //! rows and is never stale; nothing here runs in batches.
 //!
-//! Owns: `indicator`, `indicator_value`, `indicator_entry`. Uses: db, org (scope, regions).
+//! Owns: `indicator`, `indicator_value`, `indicator_entry`, `indicator_target`. Uses: db, org (scope, regions).
 
 pub mod entry;
 pub mod model;
 pub mod repo;
 pub mod service;
+pub mod target;
 
 pub use model::{Indicator, Period};
 pub use service::{Dashboard, dashboard};

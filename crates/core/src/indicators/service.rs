@@ -18,6 +18,10 @@ pub struct Card {
     pub change: Option<f64>,
     /// When the figure last changed (unix seconds); none while it is zero.
     pub as_of: Option<i64>,
+    /// The year's target, its completion (per cent) and whether the region is behind the pace.
+    pub target: Option<i64>,
+    pub completion: Option<f64>,
+    pub alert: Option<super::target::Alert>,
 }
 
 /// A child region's figures, in the order of the cards.
@@ -89,24 +93,36 @@ pub async fn dashboard(
     let period = Period::year(year);
     let now = repo::totals(&mut c, &region, &period).await?;
     let before = repo::totals(&mut c, &region, &period.year_before()).await?;
-    // Derived figures always; entered ones once something was entered for the region.
+    let targets = super::target::targets_of(&mut c, std::slice::from_ref(&region), year).await?;
+    // Derived figures always; entered ones once something was entered or targeted.
     let shown: Vec<Indicator> = catalogue
         .into_iter()
         .filter(|i| {
-            i.source == "ledger" || now.contains_key(&i.code) || before.contains_key(&i.code)
+            i.source == "ledger"
+                || now.contains_key(&i.code)
+                || before.contains_key(&i.code)
+                || targets.contains_key(&(region.clone(), i.code.clone()))
         })
         .collect();
+    let pace = super::target::expected_pace(year, crate::ledger::model::today());
     let cards: Vec<Card> = shown
         .into_iter()
         .map(|indicator| {
             let (value, as_of) = now.get(&indicator.code).copied().unwrap_or((0, 0));
             let last_year = before.get(&indicator.code).map_or(0, |v| v.0);
+            let target = targets
+                .get(&(region.clone(), indicator.code.clone()))
+                .copied();
+            let (completion, alert) = super::target::judge(value, target.unwrap_or(0), pace);
             Card {
                 change: change_percent(value, last_year),
                 as_of: (as_of > 0).then_some(as_of),
                 indicator,
                 value,
                 last_year,
+                target,
+                completion,
+                alert,
             }
         })
         .collect();

@@ -32,10 +32,11 @@ pub enum Permission {
     IndicatorView,
     IndicatorEnter,
     IndicatorApprove,
+    IndicatorTarget,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 26] = [
         Permission::RegionView,
         Permission::RegionManage,
         Permission::UnitView,
@@ -61,6 +62,7 @@ impl Permission {
         Permission::IndicatorView,
         Permission::IndicatorEnter,
         Permission::IndicatorApprove,
+        Permission::IndicatorTarget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +92,7 @@ impl Permission {
             Permission::IndicatorView => "indicator.view",
             Permission::IndicatorEnter => "indicator.enter",
             Permission::IndicatorApprove => "indicator.approve",
+            Permission::IndicatorTarget => "indicator.target",
         }
     }
 
@@ -179,6 +182,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::IndicatorView,
             P::IndicatorEnter,
             P::IndicatorApprove,
+            P::IndicatorTarget,
         ],
     },
     BuiltinRole {
@@ -196,6 +200,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::IndicatorView,
             P::IndicatorEnter,
             P::IndicatorApprove,
+            P::IndicatorTarget,
         ],
     },
     BuiltinRole {

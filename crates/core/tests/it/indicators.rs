@@ -333,3 +333,96 @@ mod entry {
         assert!(matches!(e, Error::NotFound), "{e:?}");
     }
 }
+
+mod targets {
+    use chuangye_core::Error;
+    use chuangye_core::indicators::dashboard;
+    use chuangye_core::indicators::entry::{Decision, below, decide, save};
+    use chuangye_core::indicators::target::{TargetInput, set};
+
+    use crate::{COMMUNITY, OTHER_COMMUNITY, STREET, scoped, weidu};
+
+    fn input(region: &str, value: &str) -> TargetInput {
+        TargetInput {
+            region: region.into(),
+            indicator: "new_urban_jobs".into(),
+            value: value.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_dashboard_measures_a_region_against_its_target_and_pace() {
+        let t = weidu().await;
+        let street = scoped(STREET);
+        let today = chuangye_core::ledger::model::today();
+        let year = today.year();
+        // A target for the community, set by its sub-district; a year-old target for no one.
+        set(&t.core, &street, year, &[input(COMMUNITY, "1000")])
+            .await
+            .unwrap();
+        let month = format!("{year:04}-{:02}", u8::from(today.month()));
+        let community = scoped(COMMUNITY);
+        save(
+            &t.core,
+            &community,
+            COMMUNITY,
+            &month,
+            &[("new_urban_jobs".into(), "10".into())],
+        )
+        .await
+        .unwrap();
+        let id = below(&t.core, &street, "submitted").await.unwrap()[0]
+            .id
+            .clone();
+        decide(&t.core, &street, &id, Decision::Approve, "")
+            .await
+            .unwrap();
+        let d = dashboard(&t.core, &community, None, year, None)
+            .await
+            .unwrap();
+        let card = d
+            .cards
+            .iter()
+            .find(|c| c.indicator.code == "new_urban_jobs")
+            .expect("an entered indicator with a target is shown");
+        assert_eq!((card.value, card.target), (10, Some(1000)));
+        assert_eq!(card.completion, Some(1.0));
+        // 1 % done: behind any pace after the first days of January.
+        if today.ordinal() > 20 {
+            assert_eq!(
+                card.alert,
+                Some(chuangye_core::indicators::target::Alert::Red)
+            );
+        }
+        // Bad input: nothing changes.
+        let e = set(&t.core, &street, year, &[input(COMMUNITY, "-1")])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+        let e = set(
+            &t.core,
+            &street,
+            year,
+            &[input(
+                OTHER_COMMUNITY.replace("002001", "002002").as_str(),
+                "5",
+            )],
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::NotFound), "{e:?}");
+        let e = set(&t.core, &street, 1999, &[input(COMMUNITY, "5")])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::Invalid(_)), "{e:?}");
+        let d = dashboard(&t.core, &community, None, year, None)
+            .await
+            .unwrap();
+        let card = d
+            .cards
+            .iter()
+            .find(|c| c.indicator.code == "new_urban_jobs")
+            .unwrap();
+        assert_eq!(card.target, Some(1000), "unchanged");
+    }
+}

@@ -236,3 +236,141 @@ pub async fn reopen(
 ) -> AppResult<Response> {
     decide(&st, &ctx, &id, Decision::Reopen, &form).await
 }
+
+// ------------------------------------------------------------------ targets
+
+/// One region's line of the targets form.
+pub struct TargetLine {
+    pub code: String,
+    pub name: String,
+    /// (input name, value) per indicator, in the columns' order.
+    pub cells: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "indicators/targets.html")]
+pub struct TargetsPage {
+    pub s: Shell,
+    pub year: i32,
+    pub columns: Vec<String>,
+    pub lines: Vec<TargetLine>,
+    pub errors: Errors,
+    pub saved: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    pub year: Option<String>,
+    pub saved: Option<String>,
+}
+
+fn this_year() -> i32 {
+    chuangye_core::ledger::model::today().year()
+}
+
+async fn targets_page(
+    st: &AppState,
+    ctx: &Ctx,
+    year: i32,
+    typed: Option<&FormData>,
+    errors: Errors,
+    saved: bool,
+) -> AppResult<Response> {
+    let a = ctx.actor()?;
+    let mut c = st
+        .core
+        .db
+        .pool()
+        .acquire()
+        .await
+        .map_err(chuangye_core::Error::from)?;
+    let catalogue = chuangye_core::indicators::repo::catalogue(&mut c).await?;
+    // The actor's own region, then the regions directly below it.
+    let mut regions: Vec<(String, String)> = vec![(a.region_code.clone(), a.region_name.clone())];
+    regions.extend(
+        chuangye_core::org::repo::region_children(&mut c, &a.scope, &a.region_code, false)
+            .await?
+            .into_iter()
+            .map(|r| (r.code, r.name)),
+    );
+    let codes: Vec<String> = regions.iter().map(|r| r.0.clone()).collect();
+    let targets = chuangye_core::indicators::target::targets_of(&mut c, &codes, year).await?;
+    drop(c);
+    let lines = regions
+        .into_iter()
+        .map(|(code, name)| TargetLine {
+            cells: catalogue
+                .iter()
+                .map(|i| {
+                    let field = format!("t_{code}_{}", i.code);
+                    let value = typed.map(|f| f.get(&field)).unwrap_or_else(|| {
+                        targets
+                            .get(&(code.clone(), i.code.clone()))
+                            .map(i64::to_string)
+                            .unwrap_or_default()
+                    });
+                    (field, value)
+                })
+                .collect(),
+            code,
+            name,
+        })
+        .collect();
+    let page = TargetsPage {
+        s: Shell::new(st, ctx, "nav.indicator_targets").await?,
+        year,
+        columns: catalogue
+            .iter()
+            .map(|i| format!("{}（{}）", name_of(ctx, &i.code, &i.name), i.unit))
+            .collect(),
+        lines,
+        errors,
+        saved,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_form(&page, true)
+    }
+}
+
+pub async fn targets_form(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let year = q
+        .year
+        .and_then(|y| y.trim().parse().ok())
+        .unwrap_or_else(this_year);
+    targets_page(&st, &ctx, year, None, Errors::default(), q.saved.is_some()).await
+}
+
+pub async fn targets_save(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    form: FormData,
+) -> AppResult<Response> {
+    use chuangye_core::indicators::target::{self, TargetInput};
+    let year: i32 = form.get("year").parse().unwrap_or(0);
+    let inputs: Vec<TargetInput> = form
+        .0
+        .iter()
+        .filter_map(|(k, v)| {
+            let rest = k.strip_prefix("t_")?;
+            let (region, indicator) = rest.split_once('_')?;
+            Some(TargetInput {
+                region: region.to_string(),
+                indicator: indicator.to_string(),
+                value: v.clone(),
+            })
+        })
+        .collect();
+    let result = target::set(&st.core, ctx.actor()?, year, &inputs).await;
+    match form_result(ctx.lang, result)? {
+        Ok(_) => Ok(see_other(&format!(
+            "/indicators/targets?year={year}&saved=1"
+        ))),
+        Err(errors) => targets_page(&st, &ctx, year, Some(&form), errors, false).await,
+    }
+}

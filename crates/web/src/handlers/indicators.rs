@@ -48,6 +48,15 @@ impl DashboardPage {
             })
             .unwrap_or_else(|| "—".into())
     }
+    pub fn percent(&self, c: &Option<f64>) -> String {
+        c.map(|c| format!("{c:.1}%")).unwrap_or_else(|| "—".into())
+    }
+    pub fn alert(&self, a: &chuangye_core::indicators::target::Alert) -> &'static str {
+        match a {
+            chuangye_core::indicators::target::Alert::Yellow => "yellow",
+            chuangye_core::indicators::target::Alert::Red => "red",
+        }
+    }
     pub fn change(&self, c: &Option<f64>) -> String {
         c.map(|c| format!("{c:+.1}%")).unwrap_or_else(|| "—".into())
     }

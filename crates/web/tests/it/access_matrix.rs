@@ -97,6 +97,8 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("GET /indicators/entry", (None, Empty)),
         ("POST /indicators/entry", (None, Empty)),
         ("GET /indicators/approvals", (None, Empty)),
+        ("GET /indicators/targets", (None, Empty)),
+        ("POST /indicators/targets", (None, Empty)),
         ("POST /indicators/entries/{id}/approve", (Entry, Empty)),
         ("POST /indicators/entries/{id}/return", (Entry, Empty)),
         ("POST /indicators/entries/{id}/reopen", (Entry, Empty)),

@@ -145,3 +145,45 @@ async fn the_api_gives_values_by_region_and_period() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn targets_set_on_their_page_show_on_the_dashboard_and_bad_ones_stay_at_their_field() {
+    let app = TestApp::demo().await;
+    shops(&app, COMMUNITY, 2, 0).await;
+    let office = app.login("office").await;
+    let (status, page) = office.text("/indicators/targets").await;
+    assert_eq!(status, StatusCode::OK);
+    let year = this_year().to_string();
+    let street_field = "t_411002001000_new_individual_businesses";
+    assert!(
+        page.contains(&format!("name=\"{street_field}\"")),
+        "a line per sub-district"
+    );
+    let r = office
+        .post(
+            "/indicators/targets",
+            &[("year", year.as_str()), (street_field, "-5")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(&format!("id=\"{street_field}-error\"")),
+        "the error at its cell"
+    );
+    let r = office
+        .post(
+            "/indicators/targets",
+            &[("year", year.as_str()), (street_field, "400")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let street = app.login("street").await;
+    let (_, dash) = street.text("/dashboard").await;
+    let i = dash
+        .find("data-indicator=\"new_individual_businesses\"")
+        .unwrap();
+    let card = &dash[i..i + dash[i..].find("</li>").unwrap()];
+    assert!(card.contains("目标 400"), "{card}");
+    assert!(card.contains("完成 0.5%"), "{card}");
+}
