@@ -213,6 +213,11 @@ pub async fn build_demo_with(
     }
     // The ledger, once its communities, units and staff exist.
     generate::generate(core, DEMO_ROOT, scale, DEMO_SEED, |_, _, _| {}).await?;
+    // The year's entered figures and targets, with a ledger to stand beside.
+    if scale.persons > 0 {
+        crate::indicators::demo::seed(core, &system, DEMO_ROOT, crate::ledger::model::today())
+            .await?;
+    }
     mark(core, "demo", "1").await?;
     service::set_root_region(core, &system, DEMO_ROOT).await?;
     Ok(out)

@@ -59,7 +59,7 @@ async fn parent_of(tx: &mut Tx, region: &str) -> Result<Option<String>> {
 }
 
 /// Adds `delta` to an indicator's figure for a month at the region and every level above.
-async fn add_to_figures(
+pub(crate) async fn add_to_figures(
     tx: &mut Tx,
     code: &str,
     region: &str,

@@ -180,3 +180,24 @@ pub fn table_xlsx(d: &Dashboard, region_header: &str, names: &[String]) -> Resul
     w.push_row(&total).map_err(err)?;
     w.finish().map_err(err)
 }
+
+/// Where the rows behind a figure are listed (the ledger's own lists, filtered to the region
+/// and year), for the indicators derived from the ledger that have such a list.
+pub fn rows_behind(code: &str, region: &str, year: i32) -> Option<String> {
+    let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+    let businesses = |kind: &str| {
+        format!(
+            "/ledger/businesses?region={region}{kind}&registered_from={from}&registered_to={to}&sort=registered"
+        )
+    };
+    match code {
+        "new_private_enterprises" => Some(businesses("&kind=private")),
+        "new_individual_businesses" => Some(businesses("&kind=individual")),
+        "new_cooperatives" => Some(businesses("&kind=coop")),
+        "jobs_driven" => Some(businesses("")),
+        "new_entrepreneurs" => Some(format!(
+            "/ledger/persons?region={region}&created_from={from}&created_to={to}&sort=created"
+        )),
+        _ => None,
+    }
+}

@@ -426,3 +426,56 @@ mod targets {
         assert_eq!(card.target, Some(1000), "unchanged");
     }
 }
+
+#[tokio::test]
+async fn the_demo_year_carries_new_urban_jobs_approved_against_a_target() {
+    let t = TestDb::new().await;
+    chuangye_core::demo::build_demo_with(&t.core, Some("Test-Pass-2024"), Scale::TINY)
+        .await
+        .unwrap();
+    let today = chuangye_core::ledger::model::today();
+    let d = dashboard(
+        &t.core,
+        &county_admin(),
+        None,
+        today.year(),
+        Some("new_urban_jobs"),
+    )
+    .await
+    .unwrap();
+    let card = d
+        .cards
+        .iter()
+        .find(|c| c.indicator.code == "new_urban_jobs")
+        .expect("the demo's entered indicator");
+    assert_eq!(card.target, Some(24_000));
+    let entered: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM indicator_entry WHERE state = 'approved' AND month LIKE $1",
+    )
+    .bind(format!("{}-%", today.year()))
+    .fetch_one(t.core.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        card.value, entered,
+        "the district's figure is its sub-districts' approved entries"
+    );
+    let months_gone = i64::from(u8::from(today.month())) - 1;
+    assert!(
+        (card.value - 23_490 * months_gone / 12).abs() <= 23_490 / 12,
+        "{}",
+        card.value
+    );
+    let children: i64 = d
+        .children
+        .iter()
+        .map(|c| {
+            c.values[d
+                .cards
+                .iter()
+                .position(|c| c.indicator.code == "new_urban_jobs")
+                .unwrap()]
+        })
+        .sum();
+    assert_eq!(children, card.value);
+}

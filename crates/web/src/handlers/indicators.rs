@@ -57,6 +57,10 @@ impl DashboardPage {
             chuangye_core::indicators::target::Alert::Red => "red",
         }
     }
+    /// The ledger list behind a card's figure, if it has one.
+    pub fn behind(&self, code: &str) -> Option<String> {
+        indicators::service::rows_behind(code, &self.d.region_code, self.d.year)
+    }
     pub fn change(&self, c: &Option<f64>) -> String {
         c.map(|c| format!("{c:+.1}%")).unwrap_or_else(|| "—".into())
     }

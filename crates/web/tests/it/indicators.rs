@@ -70,6 +70,19 @@ async fn a_business_registered_shows_at_once_on_every_level_of_the_dashboard() {
         ))
         .await;
     assert_eq!(card_value(&street, "new_individual_businesses"), 3);
+    // The figure opens the records behind it.
+    let i = html
+        .find("data-indicator=\"new_individual_businesses\"")
+        .unwrap();
+    let card = &html[i..i + html[i..].find("</li>").unwrap()];
+    let j = card
+        .find("class=\"figure-rows\" href=\"")
+        .expect("a link to the records")
+        + 26;
+    let href = card[j..].split('"').next().unwrap().replace("&amp;", "&");
+    let (status, list) = office.text(&href).await;
+    assert_eq!(status, StatusCode::OK, "{href}");
+    assert!(list.contains("id=\"total\">共 4 条"), "{href}");
     let x = office.get("/dashboard/export.xlsx").await;
     assert_eq!(x.status(), StatusCode::OK);
     assert!(x.bytes().await.unwrap().starts_with(b"PK"));
