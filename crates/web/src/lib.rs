@@ -74,6 +74,16 @@ pub struct AppInner {
 }
 
 impl AppState {
+    /// A connection from the pool, its failure an error page.
+    pub async fn conn(&self) -> Result<chuangye_core::db::Conn, error::AppError> {
+        self.core
+            .db
+            .pool()
+            .acquire()
+            .await
+            .map_err(|e| chuangye_core::Error::from(e).into())
+    }
+
     /// Builds the state and starts the cache watcher (call inside the tokio runtime).
     pub async fn new(core: Core, config: WebConfig) -> AppState {
         let demo = {

@@ -16,6 +16,8 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A connection held from the pool.
+pub type Conn = sqlx::pool::PoolConnection<sqlx::Any>;
 pub type Row = sqlx::any::AnyRow;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");

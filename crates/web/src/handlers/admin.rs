@@ -32,13 +32,7 @@ pub async fn home(
     Query(q): Query<HomeQuery>,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let regions_below = repo::region_count(&mut c, &a.scope).await?;
     let mut s = Shell::new(&st, &ctx, "home.title").await?;
     if q.notice == "password_changed" {

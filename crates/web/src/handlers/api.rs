@@ -126,13 +126,7 @@ pub async fn regions(
             let rows = crate::cache::region_children(&st, &a.scope, &parent, false).await?;
             if rows.is_empty() {
                 // Tell an unknown parent from a leaf.
-                let mut c = st
-                    .core
-                    .db
-                    .pool()
-                    .acquire()
-                    .await
-                    .map_err(chuangye_core::Error::from)?;
+                let mut c = st.conn().await?;
                 repo::region_get(&mut c, &a.scope, &parent)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -169,13 +163,7 @@ pub async fn region(
     Path(code): Path<String>,
 ) -> AppResult<Json<RegionDto>> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let r = repo::region_get(&mut c, &a.scope, &code)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -232,13 +220,7 @@ pub async fn units(
         region: q.region,
         after: q.after,
     };
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let (rows, total) = repo::unit_list(&mut c, &a.scope, &f, 100).await?;
     let next = (rows.len() == 100)
         .then(|| rows.last().map(|r| r.id.clone()))
@@ -357,13 +339,7 @@ pub async fn persons(
         after: q.after,
         ..Default::default()
     };
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let (rows, total, next) = person_list(&mut c, &a.scope, &f, false, ix, 100).await?;
     Ok(Json(PersonPageDto {
         total: total.n(),
@@ -518,13 +494,7 @@ pub async fn businesses(
         after: q.after,
         ..Default::default()
     };
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let (rows, total, next) = business_list(&mut c, &a.scope, &f, 100).await?;
     Ok(Json(BusinessPageDto {
         total: total.n(),
@@ -594,13 +564,7 @@ pub async fn indicators(
     ctx: Ctx,
 ) -> AppResult<Json<Vec<IndicatorDto>>> {
     ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let list = chuangye_core::indicators::repo::catalogue(&mut c).await?;
     Ok(Json(
         list.into_iter()
@@ -664,13 +628,7 @@ pub async fn indicator_values(
             ))
         })?,
     };
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let catalogue = repo::catalogue(&mut c).await?;
     let totals = repo::totals(&mut c, &region, &period).await?;
     let values = catalogue

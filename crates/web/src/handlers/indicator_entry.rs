@@ -48,11 +48,7 @@ fn this_month() -> String {
     format!("{:04}-{:02}", d.year(), u8::from(d.month()))
 }
 
-fn name_of(ctx: &Ctx, code: &str, official: &str) -> String {
-    let key = format!("indicator.name.{code}");
-    let t = ctx.t(&key);
-    if t == key { official.to_string() } else { t }
-}
+use super::indicators::name_of;
 
 async fn entry_page(
     st: &AppState,
@@ -66,13 +62,7 @@ async fn entry_page(
     let rows = entry::entries_of(&st.core, a, &a.region_code, &month)
         .await
         .unwrap_or_default();
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let entered = entry::entered_indicators(&mut c).await?;
     drop(c);
     let lines = entered
@@ -167,13 +157,7 @@ pub async fn approvals(State(st): State<AppState>, ctx: Ctx) -> AppResult<Respon
     let a = ctx.actor()?;
     let rows = entry::below(&st.core, a, "submitted").await?;
     let approved = entry::below(&st.core, a, "approved").await?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let catalogue = chuangye_core::indicators::repo::catalogue(&mut c).await?;
     drop(c);
     let named = |rows: Vec<EntryRow>| -> Vec<(EntryRow, String)> {
@@ -277,13 +261,7 @@ async fn targets_page(
     saved: bool,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let catalogue = chuangye_core::indicators::repo::catalogue(&mut c).await?;
     // The actor's own region, then the regions directly below it.
     let mut regions: Vec<(String, String)> = vec![(a.region_code.clone(), a.region_name.clone())];

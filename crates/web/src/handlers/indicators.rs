@@ -71,7 +71,7 @@ fn this_year() -> i32 {
 }
 
 /// An indicator's name in the user's language: the catalogue's own for indicators added as data.
-fn name_of(ctx: &Ctx, code: &str, official: &str) -> String {
+pub(crate) fn name_of(ctx: &Ctx, code: &str, official: &str) -> String {
     let key = format!("indicator.name.{code}");
     let t = ctx.t(&key);
     if t == key { official.to_string() } else { t }

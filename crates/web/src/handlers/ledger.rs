@@ -34,17 +34,8 @@ fn choices(ctx: &Ctx, family: &str, list: &[Code]) -> Vec<Choice> {
 
 async fn communities(st: &AppState, ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
     let a = ctx.actor()?;
-    let rows = chuangye_core::org::repo::communities_in_scope(
-        &mut *st
-            .core
-            .db
-            .pool()
-            .acquire()
-            .await
-            .map_err(chuangye_core::Error::from)?,
-        &a.scope,
-    )
-    .await?;
+    let rows =
+        chuangye_core::org::repo::communities_in_scope(&mut *st.conn().await?, &a.scope).await?;
     Ok(rows)
 }
 
@@ -101,13 +92,7 @@ pub async fn persons(
                 personal::lookup_index(&st.core.crypto, Kind::Phone, q).map(|i| ("phone_index", i))
             })
     });
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let (rows, total, next) = repo::person_list(
         &mut c,
         &a.scope,
@@ -258,13 +243,7 @@ async fn person_page(
     let root = chuangye_core::org::service::root_region(&st.core)
         .await?
         .unwrap_or_else(|| a.region_code.clone());
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let (units, _) = chuangye_core::org::repo::unit_list(
         &mut c,
         &chuangye_core::org::RegionScope::of(&root),
@@ -454,13 +433,7 @@ pub async fn businesses(
     Query(f): Query<BusinessFilter>,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let (rows, total, next) = repo::business_list(&mut c, &a.scope, &f, PAGE_SIZE).await?;
     drop(c);
     render(&BusinessesPage {

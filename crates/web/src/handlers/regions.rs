@@ -49,13 +49,7 @@ async fn page(
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
     let region = service::get_region(&st.core, a, code).await?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let path = repo::region_path(&mut c, &a.scope, code).await?;
     let children = repo::region_children(&mut c, &a.scope, code, true).await?;
     let history = repo::region_history(&mut c, code).await?;

@@ -47,13 +47,7 @@ async fn list_page(
     errors: Errors,
     form: FormData,
 ) -> AppResult<Response> {
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let roles = repo::role_list(&mut c).await?;
     drop(c);
     let perms = perm_options(ctx, &form.all("permissions"));
@@ -109,13 +103,7 @@ async fn role_page(
     errors: Errors,
     form: Option<FormData>,
 ) -> AppResult<Response> {
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let role = repo::role_get(&mut c, id)
         .await?
         .ok_or(AppError::NotFound)?;

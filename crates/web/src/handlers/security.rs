@@ -35,13 +35,7 @@ async fn page(
     let policy = match policy {
         Some(p) => p,
         None => {
-            let mut c = st
-                .core
-                .db
-                .pool()
-                .acquire()
-                .await
-                .map_err(chuangye_core::Error::from)?;
+            let mut c = st.conn().await?;
             SecurityPolicy::load(&mut c).await?
         }
     };

@@ -44,13 +44,7 @@ async fn list_page(
     form: FormData,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let (rows, total) = repo::unit_list(&mut c, &a.scope, &filter, PAGE_SIZE).await?;
     let next = (rows.len() as i64 == PAGE_SIZE)
         .then(|| rows.last().map(|r| r.id.clone()))
@@ -120,13 +114,7 @@ async fn unit_page(
     form: Option<FormData>,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let unit = repo::unit_get(&mut c, &a.scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -190,13 +178,7 @@ pub async fn upload(
     mut mp: Multipart,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let unit = repo::unit_get(&mut c, &a.scope, &id)
         .await?
         .ok_or(AppError::NotFound)?;

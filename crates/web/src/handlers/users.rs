@@ -33,13 +33,7 @@ pub struct UsersPage {
 
 async fn scoped_units(st: &AppState, ctx: &Ctx) -> AppResult<Vec<Unit>> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     Ok(
         repo::unit_list(&mut c, &a.scope, &UnitFilter::default(), 500)
             .await?
@@ -55,13 +49,7 @@ async fn list_page(
     form: FormData,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let phone = filter
         .q
         .as_deref()
@@ -177,13 +165,7 @@ async fn user_page_with(
     phone: Option<String>,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let user = repo::user_in_scope(&mut c, &a.scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -263,13 +245,7 @@ pub async fn set_roles(
     form: FormData,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let mut c = st
-        .core
-        .db
-        .pool()
-        .acquire()
-        .await
-        .map_err(chuangye_core::Error::from)?;
+    let mut c = st.conn().await?;
     let user_id = repo::membership_user(&mut c, &a.scope, &mid)
         .await?
         .ok_or(AppError::NotFound)?;
