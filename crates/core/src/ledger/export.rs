@@ -186,7 +186,7 @@ pub async fn export_businesses(
     let mut c = core.db.pool().acquire().await?;
     let mut rows_written = 0u64;
     loop {
-        let (rows, _, next) = repo::business_list(&mut c, &actor.scope, &f, 500).await?;
+        let (rows, next) = repo::business_page(&mut c, &actor.scope, &f, 500).await?;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let owners = owners_of(&mut c, &ids).await?;
         for b in &rows {

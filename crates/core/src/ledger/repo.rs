@@ -716,6 +716,28 @@ pub async fn business_list(
     f: &BusinessFilter,
     limit: i64,
 ) -> Result<(Vec<Business>, Total, Option<String>)> {
+    business_query(c, scope, f, limit, true).await
+}
+
+/// One page without counting what the kept counts cannot tell (for exports that walk every
+/// page): the total returned is then only the estimate the plan was chosen by.
+pub async fn business_page(
+    c: Exec<'_>,
+    scope: &RegionScope,
+    f: &BusinessFilter,
+    limit: i64,
+) -> Result<(Vec<Business>, Option<String>)> {
+    let (rows, _, next) = business_query(c, scope, f, limit, false).await?;
+    Ok((rows, next))
+}
+
+async fn business_query(
+    c: Exec<'_>,
+    scope: &RegionScope,
+    f: &BusinessFilter,
+    limit: i64,
+    count: bool,
+) -> Result<(Vec<Business>, Total, Option<String>)> {
     let by_date = f.sort.as_deref() == Some("registered");
     let region = opt(&f.region).map(|r| RegionScope::of(&r));
     let range = narrowed(scope, region.as_ref());
@@ -819,6 +841,7 @@ pub async fn business_list(
     .then_some(facets.as_slice());
     let counted = match k.matching {
         Some(n) => Total::Exact(n),
+        None if !count => Total::About(k.in_scope),
         None => {
             uncounted_total(
                 &mut *c,

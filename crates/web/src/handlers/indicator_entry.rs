@@ -131,18 +131,12 @@ pub async fn entry_save(
         .collect();
     let result = entry::save(&st.core, a, &a.region_code, &month, &values).await;
     match form_result(ctx.lang, result)? {
+        // Saved, so `month` passed the check (YYYY-MM).
         Ok(_) => Ok(see_other(&format!(
-            "/indicators/entry?month={}&saved=1",
-            urlencoding(&month)
+            "/indicators/entry?month={month}&saved=1"
         ))),
         Err(errors) => entry_page(&st, &ctx, month, Some(&form), errors, false).await,
     }
-}
-
-fn urlencoding(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
 }
 
 #[derive(Template)]
