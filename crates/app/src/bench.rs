@@ -191,7 +191,7 @@ pub fn startup(runs: usize, port: u16) -> anyhow::Result<()> {
 // ------------------------------------------------------------------ the ledger at city scale
 
 /// Opens the deployment the CLI points at (`--data`, `--database-url`, configuration file).
-async fn open(cli: &crate::Cli) -> anyhow::Result<Core> {
+pub(crate) async fn open(cli: &crate::Cli) -> anyhow::Result<Core> {
     let cfg = crate::config::load(crate::config::Overrides {
         config: cli.config.clone(),
         addr: cli.addr.clone(),
@@ -305,18 +305,18 @@ pub async fn generate(
 }
 
 /// p50, p95 and max of a series, in milliseconds.
-fn percentiles(mut ms: Vec<f64>) -> (f64, f64, f64) {
+pub(crate) fn percentiles(mut ms: Vec<f64>) -> (f64, f64, f64) {
     ms.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| ms[(((ms.len() as f64) * q).ceil() as usize).clamp(1, ms.len()) - 1];
     (at(0.5), at(0.95), ms[ms.len() - 1])
 }
 
-struct Report {
-    rows: Vec<(String, f64, f64, f64, String)>,
+pub(crate) struct Report {
+    pub(crate) rows: Vec<(String, f64, f64, f64, String)>,
 }
 
 impl Report {
-    fn add(&mut self, label: &str, ms: Vec<f64>, note: String) {
+    pub(crate) fn add(&mut self, label: &str, ms: Vec<f64>, note: String) {
         let (p50, p95, max) = percentiles(ms);
         println!("{label:<58} p50 {p50:>7.2}  p95 {p95:>7.2}  max {max:>7.2} ms   {note}");
         self.rows.push((label.to_string(), p50, p95, max, note));

@@ -436,6 +436,7 @@ fn registry() -> jobs::Registry {
             Lang::parse(lang).unwrap_or_default().field_error(e)
         });
     let r = chuangye_core::ledger::followup::register(jobs::builtin_registry());
+    let r = chuangye_core::reports::register(r);
     chuangye_core::ledger::import::register(r, translate)
 }
 

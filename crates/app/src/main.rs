@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_import;
+mod bench_report;
 mod commands;
 mod config;
 mod startup;
@@ -182,6 +183,20 @@ pub enum BenchCmd {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// Time the work summary (figures, DOCX and PDF, both stored) of the root and of
+    /// sub-districts over a generated ledger (p50/p95/max).
+    Report {
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        /// Year reported (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Time an entry's approval until the root's total shows it (p50/p95/max).
+    Approval {
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+    },
     /// Time process start to the first answered request (demo deployment already built).
     Startup {
         #[arg(long, default_value_t = 10)]
@@ -251,6 +266,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             cmd: BenchCmd::Dashboard { runs, year },
         }) => {
             bench::dashboard(&cli, (*runs).max(1), *year).await?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some(Command::Bench {
+            cmd: BenchCmd::Report { runs, year },
+        }) => {
+            let year = year.unwrap_or_else(|| chuangye_core::ledger::model::today().year());
+            bench_report::report(&cli, (*runs).max(1), year).await?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some(Command::Bench {
+            cmd: BenchCmd::Approval { runs },
+        }) => {
+            bench_report::approval(&cli, (*runs).max(1)).await?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         _ => commands::run(cli).await,

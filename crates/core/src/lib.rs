@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod org;
 pub mod personal;
+pub mod reports;
 pub mod testing;
 pub mod validate;
 pub mod workdays;

@@ -67,6 +67,12 @@ const NAV: &[(&str, &str, &[Permission])] = &[
         "nav.indicator_targets",
         &[Permission::IndicatorTarget],
     ),
+    (
+        "/indicators/catalogue",
+        "nav.indicator_catalogue",
+        &[Permission::IndicatorCatalogue],
+    ),
+    ("/reports", "nav.reports", &[Permission::IndicatorView]),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",
@@ -298,4 +304,25 @@ pub fn see_other(to: &str) -> Response {
         [(header::LOCATION, to.to_string())],
     )
         .into_response()
+}
+
+/// The one file of a multipart upload field `file` (name, bytes); none when no file was
+/// chosen. A body over the route's limit is the user's error at that field.
+pub async fn read_upload(
+    mut mp: axum::extract::Multipart,
+    max_mb: usize,
+) -> AppResult<Option<(String, Vec<u8>)>> {
+    let mut got = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(|_| {
+                AppError::Invalid(vec![
+                    FieldError::new("file", "files.too_large").arg("max_mb", max_mb),
+                ])
+            })?;
+            got = Some((name, bytes.to_vec()));
+        }
+    }
+    Ok(got.filter(|(n, b)| !n.is_empty() && !b.is_empty()))
 }

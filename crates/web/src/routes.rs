@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, audit, files, indicator_entry, indicators, jobs, ledger, ledger_sheets,
-    ops, regions, roles, security, units, users,
+    account, admin, api, audit, catalogue, files, indicator_entry, indicators, jobs, ledger,
+    ledger_sheets, ops, regions, reports, roles, security, units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -343,6 +343,79 @@ pub fn table() -> Vec<RouteSpec> {
             "/indicators/entries/{id}/reopen",
             Perm(P::IndicatorApprove),
             post(indicator_entry::reopen),
+        ),
+        r(
+            p.clone(),
+            "/indicators/entries/{id}/files",
+            Perm(P::IndicatorEnter),
+            post(indicator_entry::attach)
+                .layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),
+        ),
+        r(
+            g.clone(),
+            "/indicators/entries",
+            Perm(P::IndicatorView),
+            get(indicator_entry::entries),
+        ),
+        r(
+            g.clone(),
+            "/ledger/visits",
+            Perm(P::LedgerView),
+            get(ledger::visits),
+        ),
+        r(
+            g.clone(),
+            "/indicators/catalogue",
+            Perm(P::IndicatorView),
+            get(catalogue::show),
+        ),
+        r(
+            p.clone(),
+            "/indicators/catalogue",
+            Perm(P::IndicatorCatalogue),
+            post(catalogue::add),
+        ),
+        r(
+            p.clone(),
+            "/indicators/catalogue/{code}",
+            Perm(P::IndicatorCatalogue),
+            post(catalogue::edit),
+        ),
+        r(
+            p.clone(),
+            "/indicators/catalogue/{code}/retire",
+            Perm(P::IndicatorCatalogue),
+            post(catalogue::retire),
+        ),
+        r(
+            g.clone(),
+            "/reports",
+            Perm(P::IndicatorView),
+            get(reports::index),
+        ),
+        r(
+            p.clone(),
+            "/reports/summary",
+            Perm(P::IndicatorView),
+            post(reports::summary),
+        ),
+        r(
+            p.clone(),
+            "/reports/evidence",
+            Perm(P::IndicatorView),
+            post(reports::evidence),
+        ),
+        r(
+            g.clone(),
+            "/reports/template",
+            Perm(P::ReportTemplate),
+            get(reports::template_form),
+        ),
+        r(
+            p.clone(),
+            "/reports/template",
+            Perm(P::ReportTemplate),
+            post(reports::template_save),
         ),
         r(
             g.clone(),

@@ -15,7 +15,7 @@ mod repo;
 mod service;
 
 pub use repo::FileMeta;
-pub use service::{get, list_for, store};
+pub use service::{get, list_for, store, store_generated};
 
 /// What an upload field accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +60,12 @@ impl FileRules {
     pub const SPREADSHEETS: FileRules = FileRules {
         max_bytes: 30 * MB,
         allowed: &[MIME_XLSX, MIME_XLS, MIME_CSV],
+    };
+
+    /// Files the product generates (reports, evidence packs): PDF, Word, Excel, ZIP up to 500 MB.
+    pub const GENERATED: FileRules = FileRules {
+        max_bytes: 500 * MB,
+        allowed: &[MIME_PDF, MIME_DOCX, MIME_XLSX, MIME_ZIP],
     };
 
     /// The limit in whole megabytes, for messages.

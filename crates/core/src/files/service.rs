@@ -16,6 +16,17 @@ use crate::{Core, Error, FieldError, Result};
 /// `file` row and its audit row in `tx`. A region outside the actor's scope is `NotFound`.
 pub async fn store(core: &Core, tx: &mut Tx, actor: &Actor, up: Upload<'_>) -> Result<FileMeta> {
     actor.require(Permission::FileUpload)?;
+    store_generated(core, tx, actor, up).await
+}
+
+/// Stores a file the product made for the actor (a generated report, an export), which needs
+/// no upload permission; every other rule of [`store`] holds.
+pub async fn store_generated(
+    core: &Core,
+    tx: &mut Tx,
+    actor: &Actor,
+    up: Upload<'_>,
+) -> Result<FileMeta> {
     if !actor.scope.contains(up.region_code)
         || !repo::region_in_scope(tx, &actor.scope, up.region_code).await?
     {

@@ -1,14 +1,20 @@
-//! The demo deployment's entered figures: a year so far of approved monthly entries of new
-//! urban jobs from each sub-district, on the scale of the seed district's own year (城镇新增就业
-//! 23,490), and targets for the district and its sub-districts.
+//! The demo deployment's entered figures: a year so far of approved monthly entries from each
+//! sub-district, on the scale of the seed district's own year (城镇新增就业 23,490; 小额担保贷款
+//! 3,200 万元; 14 场广场文化活动 among its publicity), and targets for new urban jobs.
 
 use crate::audit::{self, Entry};
 use crate::db::{new_id, now};
 use crate::org::Actor;
 use crate::{Core, Result};
 
-/// The seed district's year of new urban jobs, and the demo's target for it.
-const YEAR_JOBS: i64 = 23_490;
+/// The seed district's year of each entered indicator, and the demo's target for new urban jobs.
+const YEAR: &[(&str, i64)] = &[
+    ("new_urban_jobs", 23_490),
+    ("training_persons", 2_400),
+    ("guaranteed_loans", 3_200),
+    ("incubated_entities", 120),
+    ("publicity_events", 60),
+];
 const YEAR_TARGET: i64 = 24_000;
 
 /// Writes the months of this year before the current one (nothing in January).
@@ -26,25 +32,28 @@ pub async fn seed(core: &Core, actor: &Actor, root: &str, today: time::Date) -> 
     let n = subs.len() as i64;
     let mut tx = core.db.begin().await?;
     for (i, sub) in subs.iter().enumerate() {
-        for month in 1..u8::from(today.month()) {
-            // Evenly over the year and the sub-districts, ±20 % by a fixed pattern.
-            let base = YEAR_JOBS / 12 / n;
-            let value = base + base * (((i as i64 * 7 + i64::from(month) * 3) % 9) - 4) / 20;
-            let m = format!("{year:04}-{month:02}");
-            let due = super::entry::due_on(&m, 10).map(crate::ledger::model::fmt_date);
-            sqlx::query(
-                "INSERT INTO indicator_entry (id, indicator_code, region_code, month, value, state, due_on, on_time, entered_at, decided_at) \
-                 VALUES ($1, 'new_urban_jobs', $2, $3, $4, 'approved', $5, 1, $6, $6)",
-            )
-            .bind(new_id())
-            .bind(sub.clone())
-            .bind(m.clone())
-            .bind(value)
-            .bind(due.unwrap_or_default())
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-            super::entry::add_to_figures(&mut tx, "new_urban_jobs", sub, &m, value).await?;
+        for (code, per_year) in YEAR {
+            for month in 1..u8::from(today.month()) {
+                // Evenly over the year and the sub-districts, ±20 % by a fixed pattern.
+                let base = (per_year / 12 / n).max(1);
+                let value = base + base * (((i as i64 * 7 + i64::from(month) * 3) % 9) - 4) / 20;
+                let m = format!("{year:04}-{month:02}");
+                let due = super::entry::due_on(&m, 10).map(crate::ledger::model::fmt_date);
+                sqlx::query(
+                    "INSERT INTO indicator_entry (id, indicator_code, region_code, month, value, state, due_on, on_time, entered_at, decided_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'approved', $6, 1, $7, $7)",
+                )
+                .bind(new_id())
+                .bind(code.to_string())
+                .bind(sub.clone())
+                .bind(m.clone())
+                .bind(value)
+                .bind(due.unwrap_or_default())
+                .bind(now())
+                .execute(&mut *tx)
+                .await?;
+                super::entry::add_to_figures(&mut tx, code, sub, &m, value).await?;
+            }
         }
         sqlx::query(
             "INSERT INTO indicator_target (indicator_code, region_code, year, value, set_at) VALUES ('new_urban_jobs', $1, $2, $3, $4)",

@@ -351,6 +351,74 @@ pub async fn decide(
     Ok(())
 }
 
+/// Attaches an evidence file (a scan of the statistics form, a list of names) to an entry of
+/// the actor's region or below while it is still open; approved entries are locked.
+pub async fn attach(
+    core: &Core,
+    actor: &Actor,
+    id: &str,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<crate::files::FileMeta> {
+    actor.require(Permission::IndicatorEnter)?;
+    let mut tx = core.db.begin().await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT region_code, state FROM indicator_entry WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((region, state)) = row.filter(|r| actor.scope.contains(&r.0)) else {
+        return Err(Error::NotFound);
+    };
+    if state == "approved" {
+        return Err(Error::field("file", "indicator.entry_locked"));
+    }
+    let meta = crate::files::store(
+        core,
+        &mut tx,
+        actor,
+        crate::files::Upload {
+            bytes,
+            original_name: file_name,
+            owner_entity: "indicator_entry",
+            owner_id: id,
+            region_code: &region,
+            rules: &crate::files::FileRules::DOCUMENTS,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(meta)
+}
+
+/// The entries of one indicator in `region` and below over a period, in any state: the rows
+/// behind an entered figure.
+pub async fn entries_below(
+    core: &Core,
+    actor: &Actor,
+    indicator: &str,
+    region: &str,
+    period: &super::Period,
+) -> Result<Vec<EntryRow>> {
+    actor.require(Permission::IndicatorView)?;
+    if !actor.scope.contains(region) {
+        return Err(Error::NotFound);
+    }
+    let below = crate::org::RegionScope::of(region);
+    let sql = format!(
+        "{ENTRY_SELECT} WHERE e.indicator_code = $1 AND e.region_code BETWEEN $2 AND $3 \
+         AND e.month BETWEEN $4 AND $5 ORDER BY e.month DESC, e.region_code LIMIT 2000"
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(indicator.to_string())
+        .bind(below.lo)
+        .bind(below.hi)
+        .bind(period.from.clone())
+        .bind(period.to.clone())
+        .fetch_all(core.db.pool())
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 //!
 //! Owns: `indicator`, `indicator_value`, `indicator_entry`, `indicator_target`. Uses: db, org (scope, regions).
 
+pub mod catalogue;
 pub mod demo;
 pub mod entry;
 pub mod model;

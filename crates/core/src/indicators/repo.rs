@@ -18,7 +18,75 @@ pub async fn catalogue(c: Exec<'_>) -> Result<Vec<Indicator>> {
     .await?)
 }
 
-/// Each indicator's total for a region over a period, with when it last changed.
+/// How many months of `period` have begun by `today` (at least one): the divisor of averages.
+pub fn months_begun(period: &Period, today: time::Date) -> i64 {
+    let ym = |m: &str| {
+        let y: i64 = m[..4].parse().unwrap_or(2000);
+        let mo: i64 = m[5..7].parse().unwrap_or(1);
+        y * 12 + mo - 1
+    };
+    let now = i64::from(today.year()) * 12 + i64::from(u8::from(today.month())) - 1;
+    (ym(&period.to).min(now) - ym(&period.from) + 1).max(1)
+}
+
+/// An indicator's value over months by its `time_agg`: the sum, the last month's value (a
+/// stock such as bases in operation), or the average per month begun.
+pub fn over_time(time_agg: &str, months: &[(String, i64)], months_begun: i64) -> i64 {
+    match time_agg {
+        "last" => months
+            .iter()
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map_or(0, |m| m.1),
+        "avg" => {
+            let sum: i64 = months.iter().map(|m| m.1).sum();
+            (sum as f64 / months_begun.max(1) as f64).round() as i64
+        }
+        _ => months.iter().map(|m| m.1).sum(),
+    }
+}
+
+type Monthly = HashMap<(String, String), (Vec<(String, i64)>, i64)>;
+
+/// Month rows of the indicators that do not add up over months (`last`, `avg`) for some
+/// regions, grouped by (region, indicator), with their `time_agg`. Usually there are no such
+/// indicators and this is one tiny query; otherwise a primary-key range per indicator.
+async fn not_summed(
+    c: Exec<'_>,
+    regions_sql: &str,
+    region: &str,
+    period: &Period,
+) -> Result<(Monthly, HashMap<String, String>)> {
+    let aggs: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
+        "SELECT code, time_agg FROM indicator WHERE time_agg <> 'sum'",
+    )
+    .fetch_all(&mut *c)
+    .await?
+    .into_iter()
+    .collect();
+    let mut out: Monthly = HashMap::new();
+    for code in aggs.keys() {
+        let sql = format!(
+            "SELECT v.region_code, v.month, v.value, CAST(v.updated_at AS BIGINT) FROM indicator_value v \
+             WHERE v.indicator_code = $4 AND {regions_sql} AND v.month BETWEEN $2 AND $3"
+        );
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(region.to_string())
+            .bind(period.from.clone())
+            .bind(period.to.clone())
+            .bind(code.clone())
+            .fetch_all(&mut *c)
+            .await?;
+        for (r, month, value, at) in rows {
+            let e = out.entry((r, code.clone())).or_default();
+            e.0.push((month, value));
+            e.1 = e.1.max(at);
+        }
+    }
+    Ok((out, aggs))
+}
+
+/// Each indicator's figure for a region over a period (summed over months unless its
+/// `time_agg` says otherwise), with when it last changed.
 pub async fn totals(
     c: Exec<'_>,
     region: &str,
@@ -31,9 +99,17 @@ pub async fn totals(
     .bind(region.to_string())
     .bind(period.from.clone())
     .bind(period.to.clone())
-    .fetch_all(c)
+    .fetch_all(&mut *c)
     .await?;
-    Ok(rows.into_iter().map(|(k, v, t)| (k, (v, t))).collect())
+    let mut out: HashMap<String, (i64, i64)> =
+        rows.into_iter().map(|(k, v, t)| (k, (v, t))).collect();
+    let (months, aggs) = not_summed(c, "v.region_code = $1", region, period).await?;
+    let begun = months_begun(period, crate::ledger::model::today());
+    for ((_, code), (m, at)) in months {
+        let v = over_time(aggs.get(&code).map_or("sum", String::as_str), &m, begun);
+        out.insert(code, (v, at));
+    }
+    Ok(out)
 }
 
 /// One indicator month by month over a year (12 values, January first).
@@ -58,7 +134,7 @@ pub async fn monthly(c: Exec<'_>, code: &str, region: &str, year: i32) -> Result
     Ok(out)
 }
 
-/// A region's children (in force), each with every indicator's total over the period.
+/// A region's children (in force), each with every indicator's figure over the period.
 pub async fn children(
     c: Exec<'_>,
     region: &str,
@@ -73,7 +149,7 @@ pub async fn children(
     .bind(region.to_string())
     .bind(period.from.clone())
     .bind(period.to.clone())
-    .fetch_all(c)
+    .fetch_all(&mut *c)
     .await?;
     let mut out: Vec<(String, String, HashMap<String, i64>)> = Vec::new();
     for (code, name, indicator, value) in rows {
@@ -84,5 +160,54 @@ pub async fn children(
             last.2.insert(i, v);
         }
     }
+    let (months, aggs) = not_summed(
+        c,
+        "v.region_code IN (SELECT code FROM region WHERE parent_code = $1 AND valid_to IS NULL)",
+        region,
+        period,
+    )
+    .await?;
+    let begun = months_begun(period, crate::ledger::model::today());
+    for ((r, code), (m, _)) in months {
+        if let Some(kid) = out.iter_mut().find(|k| k.0 == r) {
+            let v = over_time(aggs.get(&code).map_or("sum", String::as_str), &m, begun);
+            kid.2.insert(code, v);
+        }
+    }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn m(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+        list.iter().map(|(a, b)| (a.to_string(), *b)).collect()
+    }
+
+    #[test]
+    fn figures_add_up_take_the_last_month_or_average_as_defined() {
+        let months = m(&[("2025-03", 4), ("2025-01", 10), ("2025-02", 7)]);
+        assert_eq!(over_time("sum", &months, 3), 21);
+        assert_eq!(over_time("last", &months, 3), 4);
+        assert_eq!(over_time("avg", &months, 3), 7);
+        assert_eq!(
+            over_time("avg", &m(&[("2025-01", 10)]), 4),
+            3,
+            "months without data count"
+        );
+        assert_eq!(over_time("last", &[], 12), 0);
+    }
+
+    #[test]
+    fn an_average_divides_by_the_months_begun() {
+        let year = Period::parse("2025").unwrap();
+        assert_eq!(months_begun(&year, date!(2025 - 04 - 10)), 4);
+        assert_eq!(months_begun(&year, date!(2026 - 01 - 01)), 12);
+        assert_eq!(
+            months_begun(&Period::parse("2025-Q3").unwrap(), date!(2025 - 04 - 10)),
+            1
+        );
+    }
 }

@@ -181,9 +181,10 @@ pub fn table_xlsx(d: &Dashboard, region_header: &str, names: &[String]) -> Resul
     w.finish().map_err(err)
 }
 
-/// Where the rows behind a figure are listed (the ledger's own lists, filtered to the region
-/// and year), for the indicators derived from the ledger that have such a list.
+/// Where the rows behind a figure are listed: the ledger's own lists filtered to the region and
+/// year for derived figures, the monthly entries for entered ones.
 pub fn rows_behind(code: &str, region: &str, year: i32) -> Option<String> {
+    // Codes are catalogue codes ([a-z_]), regions 12 digits: nothing to escape.
     let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
     let businesses = |kind: &str| {
         format!(
@@ -198,6 +199,12 @@ pub fn rows_behind(code: &str, region: &str, year: i32) -> Option<String> {
         "new_entrepreneurs" => Some(format!(
             "/ledger/persons?region={region}&created_from={from}&created_to={to}&sort=created"
         )),
-        _ => None,
+        "visits_made" => Some(format!(
+            "/ledger/visits?region={region}&from={from}&to={to}"
+        )),
+        // Entered figures open the monthly entries of the region and below.
+        _ => Some(format!(
+            "/indicators/entries?indicator={code}&region={region}&year={year}"
+        )),
     }
 }

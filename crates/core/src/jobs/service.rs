@@ -71,6 +71,22 @@ impl JobCtx {
     }
 
     /// The payload as a typed struct.
+    /// The user who started the job, acting in the membership they started it in.
+    pub async fn actor(
+        &self,
+        core: &crate::Core,
+        membership_id: Option<&str>,
+    ) -> anyhow::Result<crate::org::Actor> {
+        let user = self
+            .created_by
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("job `{}` without a user", self.kind))?;
+        let mut c = core.db.pool().acquire().await?;
+        crate::auth::build_actor(&mut c, &user, membership_id, "job")
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the user who started the job no longer exists"))
+    }
+
     pub fn parse<T: DeserializeOwned>(&self) -> anyhow::Result<T> {
         serde_json::from_value(self.payload.clone())
             .map_err(|e| anyhow::anyhow!("invalid payload for job kind `{}`: {e}", self.kind))

@@ -629,3 +629,39 @@ pub fn register(registry: Registry) -> Registry {
 
 /// The kinds the scheduler enqueues once a day.
 pub const DAILY: &[&str] = &["ledger.need_deadlines", "ledger.survival_checks"];
+
+// ------------------------------------------------------------------ visits list
+
+/// A page of the visits made in the actor's scope (or in `region` below it) between two dates,
+/// newest first: the rows behind the "visits made" figure.
+pub async fn visits_between(
+    core: &Core,
+    actor: &Actor,
+    region: Option<&str>,
+    from: &str,
+    to: &str,
+    after: Option<(&str, &str)>,
+) -> Result<Vec<super::repo::VisitRow>> {
+    actor.require(Permission::LedgerView)?;
+    let scope = match region.filter(|r| !r.is_empty()) {
+        Some(r) if actor.scope.contains(r) => crate::org::RegionScope::of(r),
+        Some(_) => return Err(crate::Error::NotFound),
+        None => actor.scope.clone(),
+    };
+    let (Some(f), Some(t)) = (model::parse_date(from), model::parse_date(to)) else {
+        return Err(crate::Error::field("from", "ledger.date_invalid"));
+    };
+    let mut c = core.db.pool().acquire().await?;
+    super::repo::visit_page(
+        &mut c,
+        &scope,
+        &model::fmt_date(f),
+        &model::fmt_date(t),
+        after,
+        VISIT_PAGE,
+    )
+    .await
+}
+
+/// Rows per page of the visits list.
+pub const VISIT_PAGE: i64 = 50;

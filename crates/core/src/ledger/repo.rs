@@ -1141,3 +1141,51 @@ mod total_tests {
         assert_eq!(zero, Total::Exact(0));
     }
 }
+
+/// A visit in a list: whom, where, when, how, by whom.
+#[derive(Clone, Debug, sqlx::FromRow, Serialize)]
+pub struct VisitRow {
+    pub id: String,
+    pub person_id: String,
+    pub person_name: String,
+    pub region_name: String,
+    pub visit_date: String,
+    pub method: String,
+    pub staff_name: Option<String>,
+    pub notes: String,
+}
+
+/// Visits in the scope between two dates (inclusive), newest first, after `after` (the last
+/// row of the previous page: date and id). The date range walks `visit_date_region` from the
+/// newest day; a narrow scope walks `visit_region_date`.
+pub async fn visit_page(
+    c: Exec<'_>,
+    scope: &RegionScope,
+    from: &str,
+    to: &str,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<VisitRow>> {
+    let mut sql = Sql::new(
+        "SELECT v.id, v.person_id, p.name AS person_name, r.name AS region_name, v.visit_date, v.method, \
+         u.display_name AS staff_name, v.notes FROM visit v JOIN person p ON p.id = v.person_id \
+         JOIN region r ON r.code = v.region_code LEFT JOIN app_user u ON u.id = v.staff_user_id \
+         WHERE v.visit_date BETWEEN ",
+    );
+    sql.bind(from.to_string())
+        .push(" AND ")
+        .bind(to.to_string());
+    scope_clause(&mut sql, "v.region_code", scope);
+    if let Some((date, id)) = after {
+        sql.push(" AND (v.visit_date < ")
+            .bind(date.to_string())
+            .push(" OR (v.visit_date = ")
+            .bind(date.to_string())
+            .push(" AND v.id < ")
+            .bind(id.to_string())
+            .push("))");
+    }
+    sql.push(" ORDER BY v.visit_date DESC, v.id DESC LIMIT ")
+        .bind(limit);
+    Ok(sql.query_as().fetch_all(c).await?)
+}

@@ -33,10 +33,12 @@ pub enum Permission {
     IndicatorEnter,
     IndicatorApprove,
     IndicatorTarget,
+    ReportTemplate,
+    IndicatorCatalogue,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 28] = [
         Permission::RegionView,
         Permission::RegionManage,
         Permission::UnitView,
@@ -63,6 +65,8 @@ impl Permission {
         Permission::IndicatorEnter,
         Permission::IndicatorApprove,
         Permission::IndicatorTarget,
+        Permission::ReportTemplate,
+        Permission::IndicatorCatalogue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +97,8 @@ impl Permission {
             Permission::IndicatorEnter => "indicator.enter",
             Permission::IndicatorApprove => "indicator.approve",
             Permission::IndicatorTarget => "indicator.target",
+            Permission::ReportTemplate => "report.template",
+            Permission::IndicatorCatalogue => "indicator.catalogue",
         }
     }
 
@@ -183,6 +189,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::IndicatorEnter,
             P::IndicatorApprove,
             P::IndicatorTarget,
+            P::ReportTemplate,
+            P::IndicatorCatalogue,
         ],
     },
     BuiltinRole {

@@ -450,7 +450,7 @@ async fn the_demo_year_carries_new_urban_jobs_approved_against_a_target() {
         .expect("the demo's entered indicator");
     assert_eq!(card.target, Some(24_000));
     let entered: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM indicator_entry WHERE state = 'approved' AND month LIKE $1",
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM indicator_entry WHERE state = 'approved' AND indicator_code = 'new_urban_jobs' AND month LIKE $1",
     )
     .bind(format!("{}-%", today.year()))
     .fetch_one(t.core.db.pool())
@@ -478,4 +478,100 @@ async fn the_demo_year_carries_new_urban_jobs_approved_against_a_target() {
         })
         .sum();
     assert_eq!(children, card.value);
+}
+
+/// An indicator added to the catalogue is data: it is entered like the built-in ones, a stock
+/// (`last`) reads as its latest month and an average as per month begun; retiring it hides it
+/// from the dashboard while its figures stay; only the catalogue permission may change it.
+#[tokio::test]
+async fn an_added_indicator_aggregates_over_time_as_defined_and_can_be_retired() {
+    use chuangye_core::indicators::catalogue::{self, Input};
+    let t = weidu().await;
+    let office = county_admin();
+    for (code, agg) in [("bases_open", "last"), ("hotline_calls", "avg")] {
+        catalogue::add(
+            &t.core,
+            &office,
+            &Input {
+                code: code.into(),
+                name: format!("测试{code}"),
+                unit: "个".into(),
+                definition: String::new(),
+                source: "entered".into(),
+                time_agg: agg.into(),
+                due_day: "10".into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let taken = catalogue::add(
+        &t.core,
+        &office,
+        &Input {
+            code: "bases_open".into(),
+            name: "重复".into(),
+            unit: "个".into(),
+            source: "entered".into(),
+            time_agg: "sum".into(),
+            due_day: "10".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(matches!(taken, Err(Error::Invalid(v)) if v[0].key == "indicator.code_taken"));
+    for (code, month, v) in [
+        ("bases_open", "2024-03", 5),
+        ("bases_open", "2024-07", 8),
+        ("bases_open", "2024-05", 6),
+        ("hotline_calls", "2024-01", 30),
+        ("hotline_calls", "2024-02", 18),
+    ] {
+        sqlx::query("INSERT INTO indicator_value (indicator_code, region_code, month, value, updated_at) VALUES ($1, $2, $3, $4, 1)")
+            .bind(code)
+            .bind(COUNTY)
+            .bind(month)
+            .bind(v as i64)
+            .execute(t.core.db.pool())
+            .await
+            .unwrap();
+    }
+    let mut c = t.core.db.pool().acquire().await.unwrap();
+    let year = repo::totals(&mut c, COUNTY, &Period::year(2024))
+        .await
+        .unwrap();
+    assert_eq!(year["bases_open"].0, 8, "the stock at the latest month");
+    assert_eq!(
+        year["hotline_calls"].0, 4,
+        "48 calls over the 12 months of a past year"
+    );
+    let q1 = repo::totals(&mut c, COUNTY, &Period::parse("2024-Q1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(q1["bases_open"].0, 5);
+    assert_eq!(q1["hotline_calls"].0, 16);
+    drop(c);
+    let d = dashboard(&t.core, &office, None, 2024, None).await.unwrap();
+    assert!(
+        d.cards
+            .iter()
+            .any(|c| c.indicator.code == "bases_open" && c.value == 8)
+    );
+    catalogue::set_retired(&t.core, &office, "bases_open", true)
+        .await
+        .unwrap();
+    let d = dashboard(&t.core, &office, None, 2024, None).await.unwrap();
+    assert!(!d.cards.iter().any(|c| c.indicator.code == "bases_open"));
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM indicator_value WHERE indicator_code = 'bases_open'",
+    )
+    .fetch_one(t.core.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, 3, "its figures stay");
+    let staff = crate::user(&t, "catalogue-staff", COUNTY).await;
+    assert!(matches!(
+        catalogue::set_retired(&t.core, &staff, "hotline_calls", true).await,
+        Err(Error::Forbidden)
+    ));
 }

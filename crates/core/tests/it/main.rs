@@ -10,6 +10,7 @@ mod jobs;
 mod ledger;
 mod org;
 mod registers;
+mod reports;
 
 use std::io::Write;
 

@@ -24,6 +24,9 @@ pub struct Line {
     pub due_on: String,
     pub locked: bool,
     pub reason: String,
+    /// The saved entry's id, and its evidence files (id, name).
+    pub entry_id: String,
+    pub files: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -65,6 +68,16 @@ async fn entry_page(
     let mut c = st.conn().await?;
     let entered = entry::entered_indicators(&mut c).await?;
     drop(c);
+    let mut files = std::collections::HashMap::new();
+    for r in &rows {
+        let list = chuangye_core::files::list_for(&st.core, a, "indicator_entry", &r.id).await?;
+        files.insert(
+            r.id.clone(),
+            list.into_iter()
+                .map(|f| (f.id, f.original_name))
+                .collect::<Vec<_>>(),
+        );
+    }
     let lines = entered
         .into_iter()
         .map(|(i, due_day)| {
@@ -85,6 +98,10 @@ async fn entry_page(
                 }),
                 locked: row.is_some_and(|r| r.state == "approved"),
                 reason: row.and_then(|r| r.reason.clone()).unwrap_or_default(),
+                entry_id: row.map(|r| r.id.clone()).unwrap_or_default(),
+                files: row
+                    .and_then(|r| files.get(&r.id).cloned())
+                    .unwrap_or_default(),
                 field: format!("value_{}", i.code),
                 code: i.code,
             }
@@ -345,4 +362,84 @@ pub async fn targets_save(
         ))),
         Err(errors) => targets_page(&st, &ctx, year, Some(&form), errors, false).await,
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AttachQuery {
+    pub month: Option<String>,
+}
+
+/// Attaches an evidence file to one of the region's entries (multipart; the CSRF token travels
+/// in the query string), then shows the month's form again.
+pub async fn attach(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<AttachQuery>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let a = ctx.actor()?;
+    let month = q
+        .month
+        .filter(|m| chuangye_core::indicators::Period::parse(m).is_some_and(|p| p.from == p.to))
+        .unwrap_or_else(this_month);
+    let result = match crate::pages::read_upload(mp, 20).await? {
+        Some((name, bytes)) => entry::attach(&st.core, a, &id, &bytes, &name)
+            .await
+            .map(|_| ()),
+        None => Err(chuangye_core::Error::field("file", "files.empty")),
+    };
+    match form_result(ctx.lang, result)? {
+        Ok(()) => Ok(see_other(&format!("/indicators/entry?month={month}"))),
+        Err(errors) => entry_page(&st, &ctx, month, None, errors, false).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "indicators/entries.html")]
+pub struct EntriesPage {
+    pub s: Shell,
+    pub name: String,
+    pub region: String,
+    pub year: i32,
+    pub rows: Vec<EntryRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct EntriesQuery {
+    #[serde(default)]
+    pub indicator: String,
+    #[serde(default)]
+    pub region: String,
+    pub year: Option<i32>,
+}
+
+/// The monthly entries behind an entered figure: every region's value, state and timeliness.
+pub async fn entries(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<EntriesQuery>,
+) -> AppResult<Response> {
+    let a = ctx.actor()?;
+    let year = q.year.unwrap_or_else(this_year);
+    let region = Some(q.region.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| a.region_code.clone());
+    let mut c = st.conn().await?;
+    let indicator = entry::entered_indicators(&mut c)
+        .await?
+        .into_iter()
+        .map(|(i, _)| i)
+        .find(|i| q.indicator.is_empty() || i.code == q.indicator)
+        .ok_or(AppError::NotFound)?;
+    drop(c);
+    let period = chuangye_core::indicators::Period::year(year);
+    let rows = entry::entries_below(&st.core, a, &indicator.code, &region, &period).await?;
+    render(&EntriesPage {
+        s: Shell::new(&st, &ctx, "indicator.entries").await?,
+        name: name_of(&ctx, &indicator.code, &indicator.name),
+        region,
+        year,
+        rows,
+    })
 }

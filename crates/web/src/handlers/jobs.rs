@@ -22,6 +22,8 @@ pub struct JobPage {
     pub report_file: Option<String>,
     /// Problems that stopped the job, in the user's language.
     pub problems: Vec<String>,
+    /// Files the job made (generated reports, packs): (id, name).
+    pub files: Vec<(String, String)>,
 }
 
 pub async fn show(
@@ -62,7 +64,22 @@ pub async fn show(
                 .collect()
         })
         .unwrap_or_default();
+    let files = parsed
+        .get("files")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| {
+                    Some((
+                        f.get("id")?.as_str()?.to_string(),
+                        f.get("name")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     render(&JobPage {
+        files,
         s,
         job,
         running,

@@ -809,3 +809,74 @@ pub async fn responsible(
         Err(e) => person_page(&st, &ctx, &id, e, form, (None, None)).await,
     }
 }
+
+// ------------------------------------------------------------------ visits list
+
+#[derive(Template)]
+#[template(path = "ledger/visits.html")]
+pub struct VisitsPage {
+    pub s: Shell,
+    pub rows: Vec<chuangye_core::ledger::repo::VisitRow>,
+    pub region: String,
+    pub from: String,
+    pub to: String,
+    /// The query of the next page, when this one is full.
+    pub next: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct VisitsQuery {
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    pub after_date: Option<String>,
+    pub after_id: Option<String>,
+}
+
+/// The visits made in a region between two dates (the rows behind "visits made"); by default
+/// this year in the actor's scope.
+pub async fn visits(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<VisitsQuery>,
+) -> AppResult<Response> {
+    let year = model::today().year();
+    let from = Some(q.from.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("{year:04}-01-01"));
+    let to = Some(q.to.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("{year:04}-12-31"));
+    let after = q.after_date.as_deref().zip(q.after_id.as_deref());
+    let rows = followup::visits_between(
+        &st.core,
+        ctx.actor()?,
+        Some(q.region.trim()),
+        &from,
+        &to,
+        after,
+    )
+    .await?;
+    let next = (rows.len() as i64 == followup::VISIT_PAGE).then(|| {
+        let last = &rows[rows.len() - 1];
+        serde_urlencoded::to_string([
+            ("region", q.region.trim()),
+            ("from", &from),
+            ("to", &to),
+            ("after_date", &last.visit_date),
+            ("after_id", &last.id),
+        ])
+        .unwrap_or_default()
+    });
+    render(&VisitsPage {
+        s: Shell::new(&st, &ctx, "nav.visits").await?,
+        rows,
+        region: q.region.trim().to_string(),
+        from,
+        to,
+        next,
+    })
+}

@@ -6,19 +6,16 @@
 //! `$CARGO_TARGET_TMPDIR` (`ledger-person.png`, `ledger-visit.png`, `ledger-queue.png`,
 //! `ledger-import.png`).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chuangye_core::jobs;
 use chuangye_core::ledger::model::{self, PersonInput};
 use chuangye_core::ledger::service::{self, Registered};
 use chuangye_core::org::Actor;
-use chuangye_web::i18n::Lang;
 use fantoccini::Locator;
 
 use crate::harness::{Browser, Page, Viewport};
 use crate::support::TestApp;
-use crate::{OWN, log_in};
+use crate::{OWN, log_in, start_worker};
 
 /// How long the waits of this file last (the job page refreshes itself every two seconds).
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -422,19 +419,6 @@ async fn total(page: &Page) -> u64 {
         .collect::<String>()
         .parse()
         .unwrap_or_else(|_| panic!("no count in {text:?}"))
-}
-
-/// A job worker with the import job, running until the sender is dropped or set.
-fn start_worker(app: &TestApp) -> tokio::sync::watch::Sender<bool> {
-    let translate: chuangye_core::ledger::import::Translate =
-        Arc::new(|lang: &str, e: &chuangye_core::FieldError| {
-            Lang::parse(lang).unwrap_or_default().field_error(e)
-        });
-    let registry = chuangye_core::ledger::import::register(jobs::builtin_registry(), translate);
-    let worker = jobs::Worker::new(app.core().clone(), registry);
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(worker.run(stopped));
-    stop
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@
 mod dashboard;
 mod harness;
 mod ledger;
+mod reports;
 #[allow(dead_code)]
 #[path = "../it/support.rs"]
 mod support;
@@ -46,6 +47,23 @@ async fn log_in(page: &Page, username: &str) {
         .expect("type the password");
     page.click("#login-submit").await;
     page.wait_path("/admin").await;
+}
+
+/// A job worker with every job kind the pages start, running until the sender is dropped or set.
+fn start_worker(app: &TestApp) -> tokio::sync::watch::Sender<bool> {
+    use chuangye_core::jobs;
+    let translate: chuangye_core::ledger::import::Translate =
+        std::sync::Arc::new(|lang: &str, e: &chuangye_core::FieldError| {
+            chuangye_web::i18n::Lang::parse(lang)
+                .unwrap_or_default()
+                .field_error(e)
+        });
+    let registry = chuangye_core::reports::register(jobs::builtin_registry());
+    let registry = chuangye_core::ledger::import::register(registry, translate);
+    let worker = jobs::Worker::new(app.core().clone(), registry);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(worker.run(stopped));
+    stop
 }
 
 /// The id attribute of an element.

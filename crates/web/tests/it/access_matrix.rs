@@ -32,6 +32,8 @@ enum Target {
     Transfer,
     Survival,
     Entry,
+    /// A catalogue code: deployment-wide, not scoped.
+    Indicator,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -102,6 +104,21 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /indicators/entries/{id}/approve", (Entry, Empty)),
         ("POST /indicators/entries/{id}/return", (Entry, Empty)),
         ("POST /indicators/entries/{id}/reopen", (Entry, Empty)),
+        ("POST /indicators/entries/{id}/files", (Entry, Multipart)),
+        ("GET /reports", (None, Empty)),
+        ("GET /indicators/catalogue", (None, Empty)),
+        ("POST /indicators/catalogue", (None, Empty)),
+        ("POST /indicators/catalogue/{code}", (Indicator, Empty)),
+        (
+            "POST /indicators/catalogue/{code}/retire",
+            (Indicator, Empty),
+        ),
+        ("GET /indicators/entries", (None, Empty)),
+        ("GET /ledger/visits", (None, Empty)),
+        ("POST /reports/summary", (None, Empty)),
+        ("POST /reports/evidence", (None, Empty)),
+        ("GET /reports/template", (None, Empty)),
+        ("POST /reports/template", (None, Empty)),
         ("GET /ledger/persons", (None, Empty)),
         ("GET /ledger/persons/new", (None, Empty)),
         ("GET /ledger/persons/template.xlsx", (None, Empty)),
@@ -488,6 +505,7 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
         (Target::Static, _) => "app.css".to_string(),
         (Target::Lang, _) => "en".to_string(),
         (Target::Role, _) => "leader".to_string(),
+        (Target::Indicator, _) => "publicity_events".to_string(),
         (_, None) => MISSING.to_string(),
         (Target::Region, Some(t)) => pick(&t.region),
         (Target::Unit, Some(t)) => pick(&t.unit),
@@ -510,7 +528,7 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
 fn scoped(target: Target) -> bool {
     !matches!(
         target,
-        Target::None | Target::Static | Target::Lang | Target::Role
+        Target::None | Target::Static | Target::Lang | Target::Role | Target::Indicator
     )
 }
 

@@ -200,3 +200,156 @@ async fn targets_set_on_their_page_show_on_the_dashboard_and_bad_ones_stay_at_th
     assert!(card.contains("目标 400"), "{card}");
     assert!(card.contains("完成 0.5%"), "{card}");
 }
+
+/// The "visits made" and entered figures open the visits and the monthly entries behind them,
+/// within the scope.
+#[tokio::test]
+async fn visits_and_entered_figures_open_the_rows_behind_them() {
+    use chuangye_core::ledger::model::PersonInput;
+    use chuangye_core::ledger::service::{Registered, VisitInput, record_visit, register_person};
+    let app = TestApp::demo().await;
+    let system = chuangye_core::org::Actor::system("411002000000", "test");
+    let person = PersonInput {
+        name: "走访下钻".into(),
+        id_number: chuangye_core::testing::id_number(77),
+        education: "college".into(),
+        household: "urban".into(),
+        region_code: COMMUNITY.into(),
+        ..Default::default()
+    };
+    let Registered::New(pid) = register_person(app.core(), &system, &person).await.unwrap() else {
+        panic!()
+    };
+    let date = format!("{}-02-03", this_year());
+    let visit = VisitInput {
+        visit_date: date.clone(),
+        method: "home".into(),
+        notes: "了解经营情况".into(),
+        ..Default::default()
+    };
+    record_visit(app.core(), &system, &pid, &visit)
+        .await
+        .unwrap();
+    let community = app.login("community").await;
+    let today = chuangye_core::ledger::model::today();
+    let month = format!("{:04}-{:02}", today.year(), u8::from(today.month()));
+    let r = community
+        .post(
+            "/indicators/entry",
+            &[("month", &month), ("value_publicity_events", "4")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Its sub-district approves it, so the figure counts it.
+    let id: String = sqlx::query_scalar("SELECT id FROM indicator_entry WHERE region_code = $1")
+        .bind(COMMUNITY)
+        .fetch_one(app.core().db.pool())
+        .await
+        .unwrap();
+    let street = chuangye_core::org::Actor::system("411002001000", "test");
+    chuangye_core::indicators::entry::decide(
+        app.core(),
+        &street,
+        &id,
+        chuangye_core::indicators::entry::Decision::Approve,
+        "",
+    )
+    .await
+    .unwrap();
+
+    let office = app.login("office").await;
+    let (_, html) = office.text("/dashboard").await;
+    let link = |code: &str| {
+        let i = html
+            .find(&format!("data-indicator=\"{code}\""))
+            .expect("card");
+        let card = &html[i..i + html[i..].find("</li>").unwrap()];
+        let j = card.find("class=\"figure-rows\" href=\"").expect("a link") + 26;
+        card[j..].split('"').next().unwrap().replace("&amp;", "&")
+    };
+    let (status, visits) = office.text(&link("visits_made")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        visits.contains("走访下钻") && visits.contains(&date),
+        "{visits}"
+    );
+    let (status, entries) = office.text(&link("publicity_events")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        entries.contains(&format!("data-region=\"{COMMUNITY}\"")),
+        "{entries}"
+    );
+    // Another sub-district sees neither.
+    let (_, none) = community
+        .text(&format!("/ledger/visits?region={OTHER_STREET}"))
+        .await;
+    assert!(!none.contains("走访下钻"));
+    assert_eq!(
+        community
+            .get(&format!(
+                "/indicators/entries?indicator=publicity_events&region={OTHER_STREET}"
+            ))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// The campaign office adds an entered indicator on the catalogue page; communities then see it
+/// on their monthly form. A bad code is refused at its field; sub-district staff may only read.
+#[tokio::test]
+async fn an_indicator_added_on_the_catalogue_page_reaches_the_entry_form() {
+    let app = TestApp::demo().await;
+    let office = app.login("office").await;
+    let r = office
+        .post(
+            "/indicators/catalogue",
+            &[
+                ("code", "9bad"),
+                ("name", "在孵企业"),
+                ("unit", "户"),
+                ("source", "entered"),
+                ("time_agg", "last"),
+                ("due_day", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("代码由小写字母"));
+    let r = office
+        .post(
+            "/indicators/catalogue",
+            &[
+                ("code", "incubating_firms"),
+                ("name", "在孵企业"),
+                ("unit", "户"),
+                ("source", "entered"),
+                ("time_agg", "last"),
+                ("due_day", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = office.text("/indicators/catalogue").await;
+    assert!(html.contains("data-code=\"incubating_firms\""));
+    let community = app.login("community").await;
+    let (_, form) = community.text("/indicators/entry").await;
+    assert!(
+        form.contains("value_incubating_firms"),
+        "the new line on the form"
+    );
+    let street = app.login("street").await;
+    let (status, html) = street.text("/indicators/catalogue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("id=\"add-indicator\""));
+    assert_eq!(
+        street
+            .post(
+                "/indicators/catalogue/incubating_firms/retire",
+                &[("retired", "1")]
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}

@@ -6,4 +6,5 @@ mod admin;
 mod auth;
 mod indicators;
 mod ledger;
+mod reports;
 mod support;

@@ -50,17 +50,7 @@ impl<R: Register> JobHandler for ImportJob<R> {
     ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Option<String>>> {
         Box::pin(async move {
             let p: ImportPayload = job.parse()?;
-            let user = job
-                .created_by
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("import job without a user"))?;
-            let mut c = core.db.pool().acquire().await?;
-            let actor = crate::auth::build_actor(&mut c, &user, p.membership_id.as_deref(), "job")
-                .await?
-                .ok_or_else(|| {
-                    anyhow::anyhow!("the user who started the import no longer exists")
-                })?;
-            drop(c);
+            let actor = job.actor(core, p.membership_id.as_deref()).await?;
             let (_, path) = crate::files::get(core, &actor, &p.file_id).await?;
             let bytes = tokio::fs::read(&path).await?;
             let opts = ImportOptions {
