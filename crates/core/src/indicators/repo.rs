@@ -177,6 +177,21 @@ pub async fn children(
     Ok(out)
 }
 
+/// Entrepreneurs in the register by category (高校毕业生, 返乡农民工, …) in a region and below,
+/// largest first, from the ledger's kept counts (one row per community and category).
+pub async fn categories(c: Exec<'_>, region: &str) -> Result<Vec<(String, i64)>> {
+    let s = crate::org::RegionScope::of(region);
+    Ok(sqlx::query_as(
+        "SELECT value, CAST(SUM(n) AS BIGINT) AS n FROM ledger_count \
+         WHERE entity = 'person' AND facet = 'category' AND region_code BETWEEN $1 AND $2 \
+         GROUP BY value HAVING SUM(n) > 0 ORDER BY n DESC, value",
+    )
+    .bind(s.lo)
+    .bind(s.hi)
+    .fetch_all(c)
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

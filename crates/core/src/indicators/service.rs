@@ -43,6 +43,8 @@ pub struct Dashboard {
     pub trend: Vec<i64>,
     pub trend_last_year: Vec<i64>,
     pub children: Vec<ChildRow>,
+    /// Entrepreneurs in the register by category code, largest first.
+    pub categories: Vec<(String, i64)>,
 }
 
 impl Dashboard {
@@ -145,7 +147,9 @@ pub async fn dashboard(
             name,
         })
         .collect();
+    let categories = repo::categories(&mut c, &region).await?;
     Ok(Dashboard {
+        categories,
         region_code: region,
         region_name,
         year,

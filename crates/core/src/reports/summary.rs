@@ -33,6 +33,8 @@ pub struct Figures {
     pub figures: HashMap<String, Figure>,
     /// Each child region's name and totals.
     pub children: Vec<(String, HashMap<String, i64>)>,
+    /// Entrepreneurs in the register by category code, largest first.
+    pub categories: Vec<(String, i64)>,
 }
 
 /// The period as people write it: "2025年", "2025年第二季度", "2025年4月".
@@ -97,7 +99,9 @@ pub async fn gather(core: &Core, actor: &Actor, region: &str, period: &str) -> R
         .into_iter()
         .map(|(_, name, values)| (name, values))
         .collect();
+    let categories = repo::categories(&mut c, region).await?;
     Ok(Figures {
+        categories,
         region_code: region.to_string(),
         region_name,
         period,
@@ -218,6 +222,24 @@ impl Figures {
         }
     }
 
+    fn categories_chart(&self, n: usize) -> BarChart {
+        let label = |code: &str| {
+            crate::ledger::model::CATEGORY
+                .iter()
+                .find(|c| c.0 == code)
+                .map_or(code.to_string(), |c| c.1.to_string())
+        };
+        BarChart {
+            title: format!("图{n}　在册创业人员（按类别）"),
+            bars: self
+                .categories
+                .iter()
+                .map(|(code, v)| (label(code), *v as f64))
+                .collect(),
+            unit: "人".into(),
+        }
+    }
+
     /// The report: the template filled with these figures.
     pub fn document(&self, t: &Template) -> Document {
         let (mut tables, mut charts) = (0, 0);
@@ -236,6 +258,11 @@ impl Figures {
                     blocks.push(Block::Chart(self.chart(code, charts)));
                 }
                 Line::Chart(_) => {}
+                Line::Categories if !self.categories.is_empty() => {
+                    charts += 1;
+                    blocks.push(Block::Chart(self.categories_chart(charts)));
+                }
+                Line::Categories => {}
             }
         }
         Document {

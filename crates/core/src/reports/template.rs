@@ -51,7 +51,12 @@ pub enum Line {
     /// Indicator codes, one column each.
     Table(Vec<String>),
     Chart(String),
+    /// Entrepreneurs in the register by category (`{{图:人员类别}}`).
+    Categories,
 }
+
+/// The name of the chart of entrepreneurs by category.
+pub const CATEGORIES: &str = "人员类别";
 
 /// A checked template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +86,7 @@ const FACETS: &[(&str, Facet)] = &[
 /// for the help beside the editor.
 pub fn placeholders(catalogue: &[Indicator]) -> Vec<String> {
     let mut out: Vec<String> = FIXED.iter().map(|(n, _)| format!("{{{{{n}}}}}")).collect();
+    out.push(format!("{{{{图:{CATEGORIES}}}}}"));
     for i in catalogue {
         out.push(format!("{{{{{}}}}}", i.name));
     }
@@ -182,7 +188,9 @@ pub fn parse(body: &str, catalogue: &[Indicator]) -> Result<Template> {
             .and_then(|t| t.strip_suffix("}}"))
             .filter(|t| !t.contains("{{"))
             .and_then(block);
-        if let Some((is_table, names)) = whole {
+        if let Some((false, CATEGORIES)) = whole.map(|(t, n)| (t, n.trim())) {
+            lines.push(Line::Categories);
+        } else if let Some((is_table, names)) = whole {
             let mut codes = Vec::new();
             for name in names
                 .split([',', '，', '、'])
@@ -238,6 +246,8 @@ pub const DEFAULT: &str = "\
 依托街道（乡镇）、社区劳动保障工作平台，对创业人员实行\u{201c}三包五帮\u{201d}跟踪服务，建立创业人员台账，实行动态管理。本期新登记创业人员{{新登记创业人员}}人，开展上门、电话和来访服务{{走访服务}}次，新增农民专业合作社{{新增农民专业合作社}}个。
 
 {{图:新增私营企业}}
+
+{{图:人员类别}}
 
 # 二、建设创业示范体系，发挥带动作用
 加大创业孵化基地和创业示范基地建设力度，落实各项优惠政策和跟踪服务制度，提高基地承载能力。本期新入驻孵化基地和示范基地的创业实体{{孵化基地入驻创业实体}}户。

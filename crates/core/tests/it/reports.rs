@@ -66,6 +66,18 @@ async fn a_summary_says_the_regions_figures_and_ranks_its_children() {
     shops(&t, COMMUNITY, "private", 3, 1).await;
     shops(&t, OTHER_COMMUNITY, "private", 2, 10).await;
     shops(&t, OTHER_STREET_COMMUNITY, "private", 4, 20).await;
+    let graduate = chuangye_core::ledger::model::PersonInput {
+        name: "总结类别".into(),
+        id_number: chuangye_core::testing::id_number(5),
+        education: "college".into(),
+        household: "urban".into(),
+        region_code: COMMUNITY.into(),
+        categories: vec!["graduate".into()],
+        ..Default::default()
+    };
+    chuangye_core::ledger::service::register_person(&t.core, &county_admin(), &graduate)
+        .await
+        .unwrap();
     let f = summary::gather(&t.core, &county_admin(), COUNTY, &this_year().to_string())
         .await
         .unwrap();
@@ -102,6 +114,15 @@ async fn a_summary_says_the_regions_figures_and_ranks_its_children() {
         })
         .unwrap();
     assert_eq!(chart.bars[0].1, 5.0, "largest first");
+    let categories = doc
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Chart(c) if c.title.contains("在册创业人员") => Some(c),
+            _ => None,
+        })
+        .expect("the chart of entrepreneurs by category");
+    assert_eq!(categories.bars, [("高校毕业生".to_string(), 1.0)]);
     let (docx, pdf) = reports::job::render(doc).await.unwrap();
     assert!(docx.starts_with(b"PK") && pdf.starts_with(b"%PDF-"));
 }

@@ -30,6 +30,9 @@ pub struct DashboardPage {
     pub names: Vec<String>,
     pub trend_svg: String,
     pub ranking_svg: String,
+    /// Entrepreneurs by category: the chart, and (code, label, count) for the links below it.
+    pub categories_svg: String,
+    pub categories: Vec<(String, String, i64)>,
     pub years: Vec<i32>,
 }
 
@@ -143,10 +146,19 @@ pub async fn dashboard(
         &format!("{selected_name} · {}", ctx.t("indicator.ranking")),
         &d.ranking(),
     );
+    let categories: Vec<(String, String, i64)> = d
+        .categories
+        .iter()
+        .map(|(code, n)| (code.clone(), ctx.t(&format!("ledger.category.{code}")), *n))
+        .collect();
+    let bars: Vec<(&str, i64)> = categories.iter().map(|c| (c.1.as_str(), c.2)).collect();
+    let categories_svg = charts::bars(&ctx.t("indicator.categories"), &bars);
     let s = Shell::new(&st, &ctx, "nav.dashboard").await?;
     let y = this_year();
     render(&DashboardPage {
         s,
+        categories_svg,
+        categories,
         names,
         trend_svg,
         ranking_svg,

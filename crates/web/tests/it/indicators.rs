@@ -213,6 +213,7 @@ async fn visits_and_entered_figures_open_the_rows_behind_them() {
         name: "走访下钻".into(),
         id_number: chuangye_core::testing::id_number(77),
         education: "college".into(),
+        categories: vec!["returnee".into()],
         household: "urban".into(),
         region_code: COMMUNITY.into(),
         ..Default::default()
@@ -267,6 +268,15 @@ async fn visits_and_entered_figures_open_the_rows_behind_them() {
         let j = card.find("class=\"figure-rows\" href=\"").expect("a link") + 26;
         card[j..].split('"').next().unwrap().replace("&amp;", "&")
     };
+    // Entrepreneurs by category, each opening the register filtered to it.
+    let i = html
+        .find("data-category=\"returnee\"")
+        .expect("the category chart's links");
+    let a = html[..i].rfind("href=\"").unwrap() + 6;
+    let href = html[a..].split('"').next().unwrap().replace("&amp;", "&");
+    let (status, persons) = office.text(&href).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(persons.contains("走访下钻"), "{href}");
     let (status, visits) = office.text(&link("visits_made")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
