@@ -175,7 +175,7 @@ pub async fn upload(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
     let mut c = st.conn().await?;
@@ -183,19 +183,7 @@ pub async fn upload(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(c);
-    let mut got: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = mp.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("file").to_string();
-            let bytes = field.bytes().await.map_err(|_| {
-                AppError::Invalid(vec![
-                    chuangye_core::FieldError::new("file", "files.too_large").arg("max_mb", 20),
-                ])
-            })?;
-            got = Some((name, bytes.to_vec()));
-        }
-    }
-    let Some((name, bytes)) = got.filter(|(n, _)| !n.is_empty()) else {
+    let Some((name, bytes)) = crate::pages::read_upload(mp, 20).await? else {
         return unit_page(
             &st,
             &ctx,
