@@ -98,7 +98,8 @@ async fn root_total(
     period: &Period,
     code: &str,
 ) -> anyhow::Result<i64> {
-    Ok(repo::totals(c, root, period)
+    let cat = repo::catalogue(&mut *c).await?;
+    Ok(repo::totals(c, &cat, root, period)
         .await?
         .get(code)
         .map_or(0, |v| v.0))

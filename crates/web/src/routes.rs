@@ -365,6 +365,12 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         r(
             g.clone(),
+            "/ledger/needs/closed",
+            Perm(P::LedgerView),
+            get(ledger::needs_closed),
+        ),
+        r(
+            g.clone(),
             "/indicators/catalogue",
             Perm(P::IndicatorView),
             get(catalogue::show),

@@ -143,7 +143,7 @@ pub async fn edit(core: &Core, actor: &Actor, code: &str, input: &Input) -> Resu
     let due = check(input, false)?;
     let mut tx = core.db.begin().await?;
     let before: Option<Indicator> = sqlx::query_as(
-        "SELECT code, name, unit, definition, source, time_agg, region_agg, CAST(sort_order AS BIGINT) AS sort_order \
+        "SELECT code, name, unit, definition, source, time_agg, region_agg, numerator, denominator, CAST(sort_order AS BIGINT) AS sort_order \
          FROM indicator WHERE code = $1",
     )
     .bind(code.to_string())

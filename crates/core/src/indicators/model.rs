@@ -16,7 +16,73 @@ pub struct Indicator {
     pub time_agg: String,
     /// Over regions: `sum`, or `ratio` of two summed indicators.
     pub region_agg: String,
+    /// The parts of a `ratio`: both are summed over months and regions, then divided.
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
     pub sort_order: i64,
+}
+
+/// A figure, or a reference to one at any depth (as templates pass them).
+pub trait FigureRef {
+    fn figure(&self) -> i64;
+}
+
+impl FigureRef for i64 {
+    fn figure(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: FigureRef + ?Sized> FigureRef for &T {
+    fn figure(&self) -> i64 {
+        (**self).figure()
+    }
+}
+
+/// A rate whose denominator is zero (nothing to divide): shown as "—", never as 0 %.
+pub const NO_RATE: i64 = -1;
+
+/// A rate in tenths of a per cent (875 is 87.5 %), rounded half up; [`NO_RATE`] over nothing.
+pub fn rate(numerator: i64, denominator: i64) -> i64 {
+    if denominator <= 0 {
+        return NO_RATE;
+    }
+    (numerator.max(0) * 2000 + denominator) / (2 * denominator)
+}
+
+impl Indicator {
+    /// A rate recomputed from two summed indicators, kept in tenths of a per cent.
+    pub fn is_rate(&self) -> bool {
+        self.region_agg == "ratio" && self.numerator.is_some() && self.denominator.is_some()
+    }
+
+    /// The figure in the indicator's unit (a rate as per cent), none for a rate over nothing.
+    pub fn number(&self, v: i64) -> Option<f64> {
+        match self.is_rate() {
+            true if v < 0 => None,
+            true => Some(v as f64 / 10.0),
+            false => Some(v as f64),
+        }
+    }
+
+    /// The figure as shown in tables and cards: a rate with one decimal, "—" for no rate.
+    /// Takes the figure or a reference to it (templates hold references).
+    pub fn show(&self, v: impl FigureRef) -> String {
+        let v = v.figure();
+        match (self.is_rate(), self.number(v)) {
+            (_, None) => "—".into(),
+            (true, Some(n)) => format!("{n:.1}"),
+            (false, _) => v.to_string(),
+        }
+    }
+
+    /// The change on last year: per cent for counts, percentage points for rates.
+    pub fn change(&self, now: i64, before: i64) -> Option<f64> {
+        if !self.is_rate() {
+            return change_percent(now, before);
+        }
+        (now >= 0 && before >= 0).then(|| (now - before) as f64 / 10.0)
+    }
 }
 
 /// A span of whole months, `YYYY-MM` to `YYYY-MM` inclusive.
@@ -97,6 +163,35 @@ mod tests {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
         assert_eq!(q2.year_before().from, "2024-04");
+    }
+
+    fn rate_indicator() -> Indicator {
+        Indicator {
+            code: "r".into(),
+            name: "r".into(),
+            unit: "%".into(),
+            definition: String::new(),
+            source: "ledger".into(),
+            time_agg: "sum".into(),
+            region_agg: "ratio".into(),
+            numerator: Some("a".into()),
+            denominator: Some("b".into()),
+            sort_order: 0,
+        }
+    }
+
+    #[test]
+    fn a_rate_is_kept_in_tenths_of_a_per_cent_and_rounds_half_up() {
+        assert_eq!(rate(7, 8), 875);
+        assert_eq!(rate(2, 3), 667);
+        assert_eq!(rate(1, 3), 333);
+        assert_eq!(rate(0, 5), 0);
+        assert_eq!(rate(5, 0), NO_RATE);
+        let r = rate_indicator();
+        assert_eq!(r.show(875), "87.5");
+        assert_eq!(r.show(NO_RATE), "—");
+        assert_eq!(r.change(900, 875), Some(2.5), "points, not per cent");
+        assert_eq!(r.change(900, NO_RATE), None);
     }
 
     #[test]

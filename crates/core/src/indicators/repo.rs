@@ -11,7 +11,7 @@ type Exec<'a> = &'a mut sqlx::AnyConnection;
 /// The indicators in force, in display order.
 pub async fn catalogue(c: Exec<'_>) -> Result<Vec<Indicator>> {
     Ok(sqlx::query_as(
-        "SELECT code, name, unit, definition, source, time_agg, region_agg, CAST(sort_order AS BIGINT) AS sort_order \
+        "SELECT code, name, unit, definition, source, time_agg, region_agg, numerator, denominator, CAST(sort_order AS BIGINT) AS sort_order \
          FROM indicator WHERE valid_to IS NULL ORDER BY sort_order, code",
     )
     .fetch_all(c)
@@ -47,24 +47,18 @@ pub fn over_time(time_agg: &str, months: &[(String, i64)], months_begun: i64) ->
 
 type Monthly = HashMap<(String, String), (Vec<(String, i64)>, i64)>;
 
-/// Month rows of the indicators that do not add up over months (`last`, `avg`) for some
-/// regions, grouped by (region, indicator), with their `time_agg`. Usually there are no such
-/// indicators and this is one tiny query; otherwise a primary-key range per indicator.
+/// Month rows of the indicators of `cat` that do not add up over months (`last`, `avg`) for
+/// some regions, grouped by (region, indicator). Usually there are none and this asks nothing;
+/// otherwise a primary-key range per indicator.
 async fn not_summed(
     c: Exec<'_>,
+    cat: &[Indicator],
     regions_sql: &str,
     region: &str,
     period: &Period,
-) -> Result<(Monthly, HashMap<String, String>)> {
-    let aggs: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
-        "SELECT code, time_agg FROM indicator WHERE time_agg <> 'sum'",
-    )
-    .fetch_all(&mut *c)
-    .await?
-    .into_iter()
-    .collect();
+) -> Result<Monthly> {
     let mut out: Monthly = HashMap::new();
-    for code in aggs.keys() {
+    for code in cat.iter().filter(|i| i.time_agg != "sum").map(|i| &i.code) {
         let sql = format!(
             "SELECT v.region_code, v.month, v.value, CAST(v.updated_at AS BIGINT) FROM indicator_value v \
              WHERE v.indicator_code = $4 AND {regions_sql} AND v.month BETWEEN $2 AND $3"
@@ -82,13 +76,41 @@ async fn not_summed(
             e.1 = e.1.max(at);
         }
     }
-    Ok((out, aggs))
+    Ok(out)
+}
+
+fn time_agg_of<'a>(cat: &'a [Indicator], code: &str) -> &'a str {
+    cat.iter()
+        .find(|i| i.code == code)
+        .map_or("sum", |i| i.time_agg.as_str())
+}
+
+/// A rate indicator's figure from its parts' figures (see [`super::model::rate`]).
+pub fn rate_of(i: &Indicator, part: impl Fn(&str) -> i64) -> i64 {
+    let p = |code: &Option<String>| code.as_deref().map_or(0, &part);
+    super::model::rate(p(&i.numerator), p(&i.denominator))
+}
+
+/// Adds every rate of `cat` to figures that hold its parts, the rate's "as of" being its
+/// newer part's.
+fn add_rates(cat: &[Indicator], figures: &mut HashMap<String, (i64, i64)>) {
+    for i in cat.iter().filter(|i| i.is_rate()) {
+        let at = [&i.numerator, &i.denominator]
+            .into_iter()
+            .flatten()
+            .filter_map(|p| figures.get(p).map(|f| f.1))
+            .max()
+            .unwrap_or(0);
+        let v = rate_of(i, |p| figures.get(p).map_or(0, |f| f.0));
+        figures.insert(i.code.clone(), (v, at));
+    }
 }
 
 /// Each indicator's figure for a region over a period (summed over months unless its
-/// `time_agg` says otherwise), with when it last changed.
+/// `time_agg` says otherwise; rates from their summed parts), with when it last changed.
 pub async fn totals(
     c: Exec<'_>,
+    cat: &[Indicator],
     region: &str,
     period: &Period,
 ) -> Result<HashMap<String, (i64, i64)>> {
@@ -103,17 +125,33 @@ pub async fn totals(
     .await?;
     let mut out: HashMap<String, (i64, i64)> =
         rows.into_iter().map(|(k, v, t)| (k, (v, t))).collect();
-    let (months, aggs) = not_summed(c, "v.region_code = $1", region, period).await?;
+    let months = not_summed(c, cat, "v.region_code = $1", region, period).await?;
     let begun = months_begun(period, crate::ledger::model::today());
     for ((_, code), (m, at)) in months {
-        let v = over_time(aggs.get(&code).map_or("sum", String::as_str), &m, begun);
+        let v = over_time(time_agg_of(cat, &code), &m, begun);
         out.insert(code, (v, at));
     }
+    add_rates(cat, &mut out);
     Ok(out)
 }
 
-/// One indicator month by month over a year (12 values, January first).
-pub async fn monthly(c: Exec<'_>, code: &str, region: &str, year: i32) -> Result<Vec<i64>> {
+/// One indicator month by month over a year (12 values, January first); a rate month by
+/// month from its parts.
+pub async fn monthly(c: Exec<'_>, i: &Indicator, region: &str, year: i32) -> Result<Vec<i64>> {
+    if i.is_rate() {
+        let part = |p: &Option<String>| p.clone().unwrap_or_default();
+        let num = monthly_of(&mut *c, &part(&i.numerator), region, year).await?;
+        let den = monthly_of(c, &part(&i.denominator), region, year).await?;
+        return Ok(num
+            .iter()
+            .zip(&den)
+            .map(|(n, d)| super::model::rate(*n, *d))
+            .collect());
+    }
+    monthly_of(c, &i.code, region, year).await
+}
+
+async fn monthly_of(c: Exec<'_>, code: &str, region: &str, year: i32) -> Result<Vec<i64>> {
     let p = Period::year(year);
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT month, value FROM indicator_value WHERE indicator_code = $1 AND region_code = $2 \
@@ -134,9 +172,11 @@ pub async fn monthly(c: Exec<'_>, code: &str, region: &str, year: i32) -> Result
     Ok(out)
 }
 
-/// A region's children (in force), each with every indicator's figure over the period.
+/// A region's children (in force), each with every indicator's figure over the period (rates
+/// from each child's own summed parts).
 pub async fn children(
     c: Exec<'_>,
+    cat: &[Indicator],
     region: &str,
     period: &Period,
 ) -> Result<Vec<(String, String, HashMap<String, i64>)>> {
@@ -160,8 +200,9 @@ pub async fn children(
             last.2.insert(i, v);
         }
     }
-    let (months, aggs) = not_summed(
+    let months = not_summed(
         c,
+        cat,
         "v.region_code IN (SELECT code FROM region WHERE parent_code = $1 AND valid_to IS NULL)",
         region,
         period,
@@ -170,8 +211,14 @@ pub async fn children(
     let begun = months_begun(period, crate::ledger::model::today());
     for ((r, code), (m, _)) in months {
         if let Some(kid) = out.iter_mut().find(|k| k.0 == r) {
-            let v = over_time(aggs.get(&code).map_or("sum", String::as_str), &m, begun);
-            kid.2.insert(code, v);
+            kid.2
+                .insert(code.clone(), over_time(time_agg_of(cat, &code), &m, begun));
+        }
+    }
+    for kid in &mut out {
+        for i in cat.iter().filter(|i| i.is_rate()) {
+            let v = rate_of(i, |p| kid.2.get(p).copied().unwrap_or(0));
+            kid.2.insert(i.code.clone(), v);
         }
     }
     Ok(out)

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::model::{Indicator, Period, change_percent};
+use super::model::{Indicator, Period};
 use super::repo;
 use crate::org::{Actor, Permission};
 use crate::{Core, Error, Result};
@@ -93,18 +93,19 @@ pub async fn dashboard(
         .name;
     let catalogue = repo::catalogue(&mut c).await?;
     let period = Period::year(year);
-    let now = repo::totals(&mut c, &region, &period).await?;
-    let before = repo::totals(&mut c, &region, &period.year_before()).await?;
+    let now = repo::totals(&mut c, &catalogue, &region, &period).await?;
+    let before = repo::totals(&mut c, &catalogue, &region, &period.year_before()).await?;
     let targets = super::target::targets_of(&mut c, std::slice::from_ref(&region), year).await?;
     // Derived figures always; entered ones once something was entered or targeted.
     let shown: Vec<Indicator> = catalogue
-        .into_iter()
+        .iter()
         .filter(|i| {
             i.source == "ledger"
                 || now.contains_key(&i.code)
                 || before.contains_key(&i.code)
                 || targets.contains_key(&(region.clone(), i.code.clone()))
         })
+        .cloned()
         .collect();
     let pace = super::target::expected_pace(year, crate::ledger::model::today());
     let cards: Vec<Card> = shown
@@ -117,7 +118,7 @@ pub async fn dashboard(
                 .copied();
             let (completion, alert) = super::target::judge(value, target.unwrap_or(0), pace);
             Card {
-                change: change_percent(value, last_year),
+                change: indicator.change(value, last_year),
                 as_of: (as_of > 0).then_some(as_of),
                 indicator,
                 value,
@@ -133,9 +134,14 @@ pub async fn dashboard(
         .or_else(|| cards.first().map(|c| c.indicator.code.as_str()))
         .unwrap_or_default()
         .to_string();
-    let trend = repo::monthly(&mut c, &selected, &region, year).await?;
-    let trend_last_year = repo::monthly(&mut c, &selected, &region, year - 1).await?;
-    let children = repo::children(&mut c, &region, &period)
+    let (trend, trend_last_year) = match cards.iter().find(|c| c.indicator.code == selected) {
+        Some(card) => (
+            repo::monthly(&mut c, &card.indicator, &region, year).await?,
+            repo::monthly(&mut c, &card.indicator, &region, year - 1).await?,
+        ),
+        None => (vec![0; 12], vec![0; 12]),
+    };
+    let children = repo::children(&mut c, &catalogue, &region, &period)
         .await?
         .into_iter()
         .map(|(code, name, values)| ChildRow {
@@ -176,11 +182,16 @@ pub fn table_xlsx(d: &Dashboard, region_header: &str, names: &[String]) -> Resul
     let mut w = XlsxWriter::new(&spec).map_err(err)?;
     for row in &d.children {
         let mut cells = vec![row.name.clone()];
-        cells.extend(row.values.iter().map(i64::to_string));
+        cells.extend(
+            row.values
+                .iter()
+                .zip(&d.cards)
+                .map(|(v, c)| c.indicator.show(*v)),
+        );
         w.push_row(&cells).map_err(err)?;
     }
     let mut total = vec![d.region_name.clone()];
-    total.extend(d.cards.iter().map(|c| c.value.to_string()));
+    total.extend(d.cards.iter().map(|c| c.indicator.show(c.value)));
     w.push_row(&total).map_err(err)?;
     w.finish().map_err(err)
 }
@@ -205,6 +216,9 @@ pub fn rows_behind(code: &str, region: &str, year: i32) -> Option<String> {
         )),
         "visits_made" => Some(format!(
             "/ledger/visits?region={region}&from={from}&to={to}"
+        )),
+        "needs_closed" | "needs_closed_on_time" | "needs_on_time_rate" => Some(format!(
+            "/ledger/needs/closed?region={region}&from={from}&to={to}"
         )),
         // Entered figures open the monthly entries of the region and below.
         _ => Some(format!(

@@ -93,9 +93,11 @@ pub async fn set(core: &Core, actor: &Actor, year: i32, inputs: &[TargetInput]) 
         return Err(Error::field("year", "indicator.year_invalid"));
     }
     let mut c = core.db.pool().acquire().await?;
+    // Rates are judged by their level, not against a yearly total: they take no target.
     let codes: Vec<String> = super::repo::catalogue(&mut c)
         .await?
         .into_iter()
+        .filter(|i| !i.is_rate())
         .map(|i| i.code)
         .collect();
     drop(c);

@@ -642,21 +642,57 @@ pub async fn visits_between(
     to: &str,
     after: Option<(&str, &str)>,
 ) -> Result<Vec<super::repo::VisitRow>> {
-    actor.require(Permission::LedgerView)?;
-    let scope = match region.filter(|r| !r.is_empty()) {
-        Some(r) if actor.scope.contains(r) => crate::org::RegionScope::of(r),
-        Some(_) => return Err(crate::Error::NotFound),
-        None => actor.scope.clone(),
-    };
-    let (Some(f), Some(t)) = (model::parse_date(from), model::parse_date(to)) else {
-        return Err(crate::Error::field("from", "ledger.date_invalid"));
-    };
+    let (scope, f, t) = rows_behind_scope(actor, region, from, to)?;
     let mut c = core.db.pool().acquire().await?;
     super::repo::visit_page(
         &mut c,
         &scope,
         &model::fmt_date(f),
         &model::fmt_date(t),
+        after,
+        VISIT_PAGE,
+    )
+    .await
+}
+
+/// The scope and dates of a list behind a figure: a region within the actor's scope (their own
+/// by default) and two dates.
+fn rows_behind_scope(
+    actor: &Actor,
+    region: Option<&str>,
+    from: &str,
+    to: &str,
+) -> Result<(RegionScope, time::Date, time::Date)> {
+    actor.require(Permission::LedgerView)?;
+    let scope = match region.filter(|r| !r.is_empty()) {
+        Some(r) if actor.scope.contains(r) => RegionScope::of(r),
+        Some(_) => return Err(crate::Error::NotFound),
+        None => actor.scope.clone(),
+    };
+    let (Some(f), Some(t)) = (model::parse_date(from), model::parse_date(to)) else {
+        return Err(crate::Error::field("from", "ledger.date_invalid"));
+    };
+    Ok((scope, f, t))
+}
+
+/// The needs closed in a region between two dates (the rows behind "needs closed" and their
+/// on-time rate), newest first, a page at a time.
+pub async fn needs_closed_between(
+    core: &Core,
+    actor: &Actor,
+    region: Option<&str>,
+    from: &str,
+    to: &str,
+    after: Option<(i64, &str)>,
+) -> Result<Vec<super::repo::ClosedNeed>> {
+    let (scope, f, t) = rows_behind_scope(actor, region, from, to)?;
+    // Whole days in China time: from the first day's midnight to the midnight after the last.
+    let midnight = |d: time::Date| d.midnight().assume_utc().unix_timestamp() - 8 * 3600;
+    let mut c = core.db.pool().acquire().await?;
+    super::repo::closed_need_page(
+        &mut c,
+        &scope,
+        (midnight(f), midnight(t) + 86_400),
         after,
         VISIT_PAGE,
     )

@@ -1189,3 +1189,63 @@ pub async fn visit_page(
         .bind(limit);
     Ok(sql.query_as().fetch_all(c).await?)
 }
+
+/// A need closed within a period: the rows behind "needs closed" and its on-time rate.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct ClosedNeed {
+    pub id: String,
+    pub person_id: String,
+    pub person_name: String,
+    pub region_name: String,
+    pub kind: String,
+    pub unit_name: String,
+    pub deadline: String,
+    pub state: String,
+    pub closed_at: i64,
+}
+
+impl ClosedNeed {
+    /// The day it was closed, China time.
+    pub fn closed_on(&self) -> String {
+        let d = time::OffsetDateTime::from_unix_timestamp(self.closed_at + 8 * 3600)
+            .map_or(time::Date::MIN, |t| t.date());
+        super::model::fmt_date(d)
+    }
+
+    /// Closed on or before its deadline (as the kept count `needs_closed_on_time` has it).
+    pub fn on_time(&self) -> bool {
+        self.closed_on() <= self.deadline
+    }
+}
+
+/// Needs closed in the scope between two instants (`from` inclusive, `to` exclusive), newest
+/// first, after `after` (the last row of the previous page: closing time and id). Walks
+/// `need_closed` (migration 0012).
+pub async fn closed_need_page(
+    c: Exec<'_>,
+    scope: &RegionScope,
+    (from, to): (i64, i64),
+    after: Option<(i64, &str)>,
+    limit: i64,
+) -> Result<Vec<ClosedNeed>> {
+    let mut sql = Sql::new(
+        "SELECT n.id, n.person_id, p.name AS person_name, r.name AS region_name, n.kind, un.name AS unit_name, \
+         n.deadline, n.state, CAST(n.closed_at AS BIGINT) AS closed_at FROM need n \
+         JOIN person p ON p.id = n.person_id JOIN region r ON r.code = n.region_code JOIN unit un ON un.id = n.unit_id \
+         WHERE n.state IN ('resolved', 'unresolvable') AND n.closed_at >= ",
+    );
+    sql.bind(from).push(" AND n.closed_at < ").bind(to);
+    scope_clause(&mut sql, "n.region_code", scope);
+    if let Some((at, id)) = after {
+        sql.push(" AND (n.closed_at < ")
+            .bind(at)
+            .push(" OR (n.closed_at = ")
+            .bind(at)
+            .push(" AND n.id < ")
+            .bind(id.to_string())
+            .push("))");
+    }
+    sql.push(" ORDER BY n.closed_at DESC, n.id DESC LIMIT ")
+        .bind(limit);
+    Ok(sql.query_as().fetch_all(c).await?)
+}

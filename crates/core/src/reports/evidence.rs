@@ -104,12 +104,13 @@ pub async fn gather(
         .into_iter()
         .find(|i| i.code == indicator)
         .ok_or_else(|| Error::field("indicator", "report.indicator_unknown"))?;
-    let mut figures: Vec<(String, String, i64)> = repo::children(&mut c, region, &period)
-        .await?
-        .into_iter()
-        .map(|(code, name, v)| (name, code, *v.get(&indicator.code).unwrap_or(&0)))
-        .collect();
-    let own = repo::totals(&mut c, region, &period).await?;
+    let mut figures: Vec<(String, String, i64)> =
+        repo::children(&mut c, std::slice::from_ref(&indicator), region, &period)
+            .await?
+            .into_iter()
+            .map(|(code, name, v)| (name, code, *v.get(&indicator.code).unwrap_or(&0)))
+            .collect();
+    let own = repo::totals(&mut c, std::slice::from_ref(&indicator), region, &period).await?;
     figures.push((
         region_name.clone(),
         region.to_string(),
@@ -197,7 +198,7 @@ impl Pack {
                 code.clone(),
                 label.clone(),
                 i.name.clone(),
-                value.to_string(),
+                i.show(*value),
                 i.unit.clone(),
                 source_text(i).to_string(),
                 "汇总".to_string(),

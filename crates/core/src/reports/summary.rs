@@ -80,8 +80,8 @@ pub async fn gather(core: &Core, actor: &Actor, region: &str, period: &str) -> R
     let (mut c, region_name, period) = super::open(core, actor, region, period).await?;
     let year: i32 = period.from[..4].parse().unwrap_or(2000);
     let catalogue = repo::catalogue(&mut c).await?;
-    let now = repo::totals(&mut c, region, &period).await?;
-    let before = repo::totals(&mut c, region, &period.year_before()).await?;
+    let now = repo::totals(&mut c, &catalogue, region, &period).await?;
+    let before = repo::totals(&mut c, &catalogue, region, &period.year_before()).await?;
     let targets = target::targets_of(&mut c, &[region.to_string()], year).await?;
     let figures = catalogue
         .iter()
@@ -94,7 +94,7 @@ pub async fn gather(core: &Core, actor: &Actor, region: &str, period: &str) -> R
             (i.code.clone(), f)
         })
         .collect();
-    let children = repo::children(&mut c, region, &period)
+    let children = repo::children(&mut c, &catalogue, region, &period)
         .await?
         .into_iter()
         .map(|(_, name, values)| (name, values))
@@ -122,6 +122,36 @@ impl Figures {
         self.figures.get(code).cloned().unwrap_or_default()
     }
 
+    /// A figure as written in the text: grouped digits, a rate with one decimal and "%".
+    fn written(&self, code: &str, v: i64) -> String {
+        match self.indicator(code) {
+            Some(i) if i.is_rate() => i.number(v).map_or("—".into(), |n| format!("{n:.1}%")),
+            _ => format_value(v as f64),
+        }
+    }
+
+    /// A figure as a chart's bar (a rate in per cent, none as zero).
+    fn plotted(&self, code: &str, v: i64) -> f64 {
+        self.indicator(code)
+            .map_or(Some(v as f64), |i| i.number(v))
+            .unwrap_or(0.0)
+    }
+
+    fn change_text(&self, code: &str, f: &Figure) -> String {
+        let rate = self.indicator(code).is_some_and(Indicator::is_rate);
+        let change = match self.indicator(code) {
+            Some(i) => i.change(f.value, f.last_year),
+            None => change_percent(f.value, f.last_year),
+        };
+        let unit = if rate { "个百分点" } else { "%" };
+        match change {
+            None => "—".into(),
+            Some(p) if p > 0.0 => format!("{}{p:.1}{unit}", if rate { "提高" } else { "增长" }),
+            Some(p) if p < 0.0 => format!("下降{:.1}{unit}", -p),
+            Some(_) => "持平".into(),
+        }
+    }
+
     /// The text a placeholder stands for.
     pub fn text_of(&self, slot: &Slot) -> String {
         match slot {
@@ -135,18 +165,13 @@ impl Figures {
             Slot::Figure(code, facet) => {
                 let f = self.figure(code);
                 match facet {
-                    Facet::Value => format_value(f.value as f64),
-                    Facet::LastYear => format_value(f.last_year as f64),
+                    Facet::Value => self.written(code, f.value),
+                    Facet::LastYear => self.written(code, f.last_year),
                     Facet::Target => f.target.map_or("—".into(), |t| format_value(t as f64)),
                     Facet::Completion => target::judge(f.value, f.target.unwrap_or(0), 1.0)
                         .0
                         .map_or("—".into(), |p| format!("{p:.1}%")),
-                    Facet::Change => match change_percent(f.value, f.last_year) {
-                        None => "—".into(),
-                        Some(p) if p > 0.0 => format!("增长{p:.1}%"),
-                        Some(p) if p < 0.0 => format!("下降{:.1}%", -p),
-                        Some(_) => "持平".into(),
-                    },
+                    Facet::Change => self.change_text(code, &f),
                 }
             }
         }
@@ -176,7 +201,7 @@ impl Figures {
                 r.extend(
                     codes
                         .iter()
-                        .map(|c| format_value(*values.get(c).unwrap_or(&0) as f64)),
+                        .map(|c| self.written(c, *values.get(c).unwrap_or(&0))),
                 );
                 r
             })
@@ -186,11 +211,7 @@ impl Figures {
         } else {
             "合计".to_string()
         }];
-        total.extend(
-            codes
-                .iter()
-                .map(|c| format_value(self.figure(c).value as f64)),
-        );
+        total.extend(codes.iter().map(|c| self.written(c, self.figure(c).value)));
         rows.push(total);
         Table {
             caption: format!(
@@ -212,7 +233,10 @@ impl Figures {
         let mut bars: Vec<(String, f64)> = self
             .children
             .iter()
-            .map(|(child, values)| (child.clone(), *values.get(code).unwrap_or(&0) as f64))
+            .map(|(child, values)| {
+                let v = *values.get(code).unwrap_or(&0);
+                (child.clone(), self.plotted(code, v))
+            })
             .collect();
         bars.sort_by(|a, b| b.1.total_cmp(&a.1));
         BarChart {

@@ -27,15 +27,59 @@ async fn assert_values_exact(t: &TestDb) {
            ) x CROSS JOIN ({levels}) l WHERE x.code IS NOT NULL\
          ) y GROUP BY code, anc, month HAVING SUM(v) <> 0 ORDER BY 1, 2, 3"
     );
-    let expected: Vec<(String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let mut expected: Vec<(String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .fetch_all(t.core.db.pool())
         .await
         .unwrap();
+    expected.extend(needs_expected(t).await);
+    expected.sort();
     let kept_without_persons: Vec<_> = kept
         .into_iter()
         .filter(|k| k.0 != "new_entrepreneurs")
         .collect();
     assert_eq!(kept_without_persons, expected);
+}
+
+/// The needs closed (and closed by their deadline) per level and month of closing, China time,
+/// counted here in Rust rather than in either engine's date functions.
+async fn needs_expected(t: &TestDb) -> Vec<(String, String, String, i64)> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT region_code, CAST(closed_at AS BIGINT), deadline FROM need \
+         WHERE state IN ('resolved', 'unresolvable') AND closed_at IS NOT NULL",
+    )
+    .fetch_all(t.core.db.pool())
+    .await
+    .unwrap();
+    let mut counts: std::collections::BTreeMap<(String, String, String), i64> = Default::default();
+    for (region, closed_at, deadline) in rows {
+        let day = (time::OffsetDateTime::from_unix_timestamp(closed_at + 8 * 3600).unwrap()).date();
+        let date = format!(
+            "{:04}-{:02}-{:02}",
+            day.year(),
+            u8::from(day.month()),
+            day.day()
+        );
+        let mut levels: Vec<String> = [2, 4, 6, 9, 12]
+            .iter()
+            .map(|n| format!("{:0<12}", &region[..*n]))
+            .collect();
+        levels.dedup();
+        for anc in levels {
+            let mut add = |code: &str| {
+                *counts
+                    .entry((code.to_string(), anc.clone(), date[..7].to_string()))
+                    .or_default() += 1;
+            };
+            add("needs_closed");
+            if date <= deadline {
+                add("needs_closed_on_time");
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((a, b, c), n)| (a, b, c, n))
+        .collect()
 }
 
 async fn new_entrepreneurs_at(t: &TestDb, region: &str) -> i64 {
@@ -69,6 +113,10 @@ async fn derived_figures_are_exact_at_every_level_after_any_write() {
         "UPDATE business SET jobs = jobs + 3, kind = 'private' WHERE id IN (SELECT id FROM business ORDER BY id DESC LIMIT 9)",
         "UPDATE business SET registered_on = '2020-02-02' WHERE id IN (SELECT id FROM business ORDER BY name LIMIT 4)",
         "UPDATE visit SET region_code = '411002001002', visit_date = '2021-01-05' WHERE id IN (SELECT id FROM visit ORDER BY id LIMIT 20)",
+        "UPDATE need SET state = 'resolved', closed_at = created_at + 3 * 86400 WHERE id IN (SELECT id FROM need WHERE state IN ('open', 'accepted') ORDER BY id LIMIT 12)",
+        "UPDATE need SET deadline = '2000-01-01' WHERE id IN (SELECT id FROM need WHERE closed_at IS NOT NULL ORDER BY id LIMIT 7)",
+        "UPDATE need SET region_code = '411002001002' WHERE id IN (SELECT id FROM need WHERE closed_at IS NOT NULL ORDER BY id DESC LIMIT 6)",
+        "UPDATE need SET closed_at = closed_at + 40 * 86400 WHERE id IN (SELECT id FROM need WHERE closed_at IS NOT NULL ORDER BY created_at LIMIT 5)",
         "DELETE FROM need WHERE visit_id IN (SELECT id FROM visit ORDER BY id DESC LIMIT 5)",
         "DELETE FROM visit WHERE id IN (SELECT id FROM visit ORDER BY id DESC LIMIT 5)",
     ] {
@@ -136,10 +184,11 @@ async fn the_dashboard_sums_the_children_and_stays_in_scope() {
     assert!(matches!(e, Error::Invalid(_)), "{e:?}");
     // Periods: a quarter's total is read from the same rows.
     let mut c = t.core.db.pool().acquire().await.unwrap();
+    let cat = repo::catalogue(&mut c).await.unwrap();
     let mut quarters = 0;
     for q in 1..=4 {
         let p = Period::parse(&format!("{year}-Q{q}")).unwrap();
-        quarters += repo::totals(&mut c, COUNTY, &p)
+        quarters += repo::totals(&mut c, &cat, COUNTY, &p)
             .await
             .unwrap()
             .get("new_individual_businesses")
@@ -537,7 +586,8 @@ async fn an_added_indicator_aggregates_over_time_as_defined_and_can_be_retired()
             .unwrap();
     }
     let mut c = t.core.db.pool().acquire().await.unwrap();
-    let year = repo::totals(&mut c, COUNTY, &Period::year(2024))
+    let cat = repo::catalogue(&mut c).await.unwrap();
+    let year = repo::totals(&mut c, &cat, COUNTY, &Period::year(2024))
         .await
         .unwrap();
     assert_eq!(year["bases_open"].0, 8, "the stock at the latest month");
@@ -545,7 +595,7 @@ async fn an_added_indicator_aggregates_over_time_as_defined_and_can_be_retired()
         year["hotline_calls"].0, 4,
         "48 calls over the 12 months of a past year"
     );
-    let q1 = repo::totals(&mut c, COUNTY, &Period::parse("2024-Q1").unwrap())
+    let q1 = repo::totals(&mut c, &cat, COUNTY, &Period::parse("2024-Q1").unwrap())
         .await
         .unwrap();
     assert_eq!(q1["bases_open"].0, 5);
@@ -574,4 +624,69 @@ async fn an_added_indicator_aggregates_over_time_as_defined_and_can_be_retired()
         catalogue::set_retired(&t.core, &staff, "hotline_calls", true).await,
         Err(Error::Forbidden)
     ));
+}
+
+#[tokio::test]
+async fn a_rate_is_recomputed_from_summed_counts_never_averaged() {
+    let t = weidu().await;
+    let year = 2024;
+    // 1 of 1 closed on time in one community, 1 of 3 in the other (kept as the triggers would).
+    let kept = [
+        (COMMUNITY, "needs_closed", 1),
+        (COMMUNITY, "needs_closed_on_time", 1),
+        (OTHER_COMMUNITY, "needs_closed", 3),
+        (OTHER_COMMUNITY, "needs_closed_on_time", 1),
+        (crate::STREET, "needs_closed", 4),
+        (crate::STREET, "needs_closed_on_time", 2),
+    ];
+    for (region, code, v) in kept {
+        sqlx::query("INSERT INTO indicator_value (indicator_code, region_code, month, value, updated_at) VALUES ($1, $2, '2024-05', $3, 1)")
+            .bind(code)
+            .bind(region)
+            .bind(v as i64)
+            .execute(t.core.db.pool())
+            .await
+            .unwrap();
+    }
+    let d = dashboard(
+        &t.core,
+        &county_admin(),
+        Some(crate::STREET),
+        year,
+        Some("needs_on_time_rate"),
+    )
+    .await
+    .unwrap();
+    let i = d
+        .cards
+        .iter()
+        .position(|c| c.indicator.code == "needs_on_time_rate")
+        .expect("the rate is a card");
+    let card = &d.cards[i];
+    assert_eq!(
+        card.value, 500,
+        "2 of 4 is 50.0 %, not the 66.7 % average of 100 % and 33.3 %"
+    );
+    assert_eq!(card.indicator.show(card.value), "50.0");
+    assert_eq!(
+        card.indicator.show(card.last_year),
+        "—",
+        "nothing closed the year before"
+    );
+    assert_eq!(card.change, None);
+    let kid = |code: &str| d.children.iter().find(|c| c.code == code).unwrap().values[i];
+    assert_eq!(kid(COMMUNITY), 1000);
+    assert_eq!(kid(OTHER_COMMUNITY), 333);
+    assert_eq!(d.trend[4], 500, "May");
+    assert_eq!(d.trend[0], chuangye_core::indicators::model::NO_RATE);
+    // The report writes it as people do.
+    let figures =
+        chuangye_core::reports::summary::gather(&t.core, &county_admin(), crate::STREET, "2024")
+            .await
+            .unwrap();
+    let slot = chuangye_core::reports::template::Slot::Figure(
+        "needs_on_time_rate".into(),
+        chuangye_core::reports::template::Facet::Value,
+    );
+    assert_eq!(figures.text_of(&slot), "50.0%");
 }

@@ -592,7 +592,10 @@ pub struct IndicatorValuesQuery {
 #[derive(Serialize, ToSchema)]
 pub struct IndicatorValueDto {
     pub code: String,
-    pub value: i64,
+    /// A count as an integer; a rate (`region_agg` `ratio`) in per cent with one decimal,
+    /// null when its denominator is zero.
+    #[schema(value_type = Option<f64>)]
+    pub value: serde_json::Value,
     /// When the figure last changed (RFC 3339), absent while it is zero.
     pub as_of: Option<String>,
 }
@@ -630,11 +633,16 @@ pub async fn indicator_values(
     };
     let mut c = st.conn().await?;
     let catalogue = repo::catalogue(&mut c).await?;
-    let totals = repo::totals(&mut c, &region, &period).await?;
+    let totals = repo::totals(&mut c, &catalogue, &region, &period).await?;
     let values = catalogue
         .into_iter()
         .map(|i| {
             let (value, t) = totals.get(&i.code).copied().unwrap_or((0, 0));
+            let value = match i.number(value) {
+                None => serde_json::Value::Null,
+                Some(n) if i.is_rate() => serde_json::json!(n),
+                Some(_) => serde_json::json!(value),
+            };
             IndicatorValueDto {
                 code: i.code,
                 value,

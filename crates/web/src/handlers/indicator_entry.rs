@@ -273,7 +273,12 @@ async fn targets_page(
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
     let mut c = st.conn().await?;
-    let catalogue = chuangye_core::indicators::repo::catalogue(&mut c).await?;
+    // Rates take no yearly target (see `target::set`).
+    let catalogue: Vec<_> = chuangye_core::indicators::repo::catalogue(&mut c)
+        .await?
+        .into_iter()
+        .filter(|i| !i.is_rate())
+        .collect();
     // The actor's own region, then the regions directly below it.
     let mut regions: Vec<(String, String)> = vec![(a.region_code.clone(), a.region_name.clone())];
     regions.extend(

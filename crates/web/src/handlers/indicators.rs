@@ -64,8 +64,16 @@ impl DashboardPage {
     pub fn behind(&self, code: &str) -> Option<String> {
         indicators::service::rows_behind(code, &self.d.region_code, self.d.year)
     }
-    pub fn change(&self, c: &Option<f64>) -> String {
-        c.map(|c| format!("{c:+.1}%")).unwrap_or_else(|| "—".into())
+    /// The change on last year: per cent, or percentage points for a rate.
+    pub fn change(&self, c: &indicators::service::Card) -> String {
+        let unit = if c.indicator.is_rate() {
+            self.s.t("indicator.points")
+        } else {
+            "%".into()
+        };
+        c.change
+            .map(|v| format!("{v:+.1}{unit}"))
+            .unwrap_or_else(|| "—".into())
     }
 }
 
@@ -131,20 +139,36 @@ pub async fn dashboard(
     } else {
         12
     };
-    let trend = &d.trend[..shown.min(d.trend.len())];
+    // Charts plot a rate in whole per cent (the cards and the table give the decimal).
+    let selected_card = d.cards.iter().find(|c| c.indicator.code == d.selected);
+    let plot = |v: &i64| {
+        selected_card
+            .map_or(Some(*v as f64), |c| c.indicator.number(*v))
+            .map_or(0, |n| n.round() as i64)
+    };
+    let trend: Vec<i64> = d.trend[..shown.min(d.trend.len())]
+        .iter()
+        .map(plot)
+        .collect();
+    let trend_last_year: Vec<i64> = d.trend_last_year.iter().map(plot).collect();
+    let ranking: Vec<(&str, i64)> = d
+        .ranking()
+        .into_iter()
+        .map(|(n, v)| (n, plot(&v)))
+        .collect();
     let this = d.year.to_string();
     let last = (d.year - 1).to_string();
     let trend_svg = charts::months(
         &format!("{selected_name} · {}", ctx.t("indicator.trend")),
         &months,
         &[
-            (this.as_str(), "this-year", trend),
-            (last.as_str(), "last-year", &d.trend_last_year),
+            (this.as_str(), "this-year", &trend),
+            (last.as_str(), "last-year", &trend_last_year),
         ],
     );
     let ranking_svg = charts::bars(
         &format!("{selected_name} · {}", ctx.t("indicator.ranking")),
-        &d.ranking(),
+        &ranking,
     );
     let categories: Vec<(String, String, i64)> = d
         .categories

@@ -836,6 +836,20 @@ pub struct VisitsQuery {
     pub after_id: Option<String>,
 }
 
+/// The dates of a list behind a figure: as asked, each defaulting to this year's first or last day.
+fn this_year_unless(from: &str, to: &str) -> (String, String) {
+    let year = model::today().year();
+    let or = |s: &str, d: String| {
+        Some(s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or(d)
+    };
+    (
+        or(from, format!("{year:04}-01-01")),
+        or(to, format!("{year:04}-12-31")),
+    )
+}
+
 /// The visits made in a region between two dates (the rows behind "visits made"); by default
 /// this year in the actor's scope.
 pub async fn visits(
@@ -843,13 +857,7 @@ pub async fn visits(
     ctx: Ctx,
     Query(q): Query<VisitsQuery>,
 ) -> AppResult<Response> {
-    let year = model::today().year();
-    let from = Some(q.from.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format!("{year:04}-01-01"));
-    let to = Some(q.to.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format!("{year:04}-12-31"));
+    let (from, to) = this_year_unless(&q.from, &q.to);
     let after = q.after_date.as_deref().zip(q.after_id.as_deref());
     let rows = followup::visits_between(
         &st.core,
@@ -873,6 +881,68 @@ pub async fn visits(
     });
     render(&VisitsPage {
         s: Shell::new(&st, &ctx, "nav.visits").await?,
+        rows,
+        region: q.region.trim().to_string(),
+        from,
+        to,
+        next,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "ledger/needs_closed.html")]
+pub struct NeedsClosedPage {
+    pub s: Shell,
+    pub rows: Vec<chuangye_core::ledger::repo::ClosedNeed>,
+    pub region: String,
+    pub from: String,
+    pub to: String,
+    pub next: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct NeedsClosedQuery {
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    pub after_at: Option<i64>,
+    pub after_id: Option<String>,
+}
+
+/// The needs closed in a region between two dates, each marked on time or late (the rows
+/// behind "needs closed" and the on-time rate); by default this year in the actor's scope.
+pub async fn needs_closed(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NeedsClosedQuery>,
+) -> AppResult<Response> {
+    let (from, to) = this_year_unless(&q.from, &q.to);
+    let after = q.after_at.zip(q.after_id.as_deref());
+    let rows = followup::needs_closed_between(
+        &st.core,
+        ctx.actor()?,
+        Some(q.region.trim()),
+        &from,
+        &to,
+        after,
+    )
+    .await?;
+    let next = (rows.len() as i64 == followup::VISIT_PAGE).then(|| {
+        let last = &rows[rows.len() - 1];
+        serde_urlencoded::to_string([
+            ("region", q.region.trim()),
+            ("from", &from),
+            ("to", &to),
+            ("after_at", &last.closed_at.to_string()),
+            ("after_id", &last.id),
+        ])
+        .unwrap_or_default()
+    });
+    render(&NeedsClosedPage {
+        s: Shell::new(&st, &ctx, "nav.needs_closed").await?,
         rows,
         region: q.region.trim().to_string(),
         from,

@@ -115,6 +115,7 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ),
         ("GET /indicators/entries", (None, Empty)),
         ("GET /ledger/visits", (None, Empty)),
+        ("GET /ledger/needs/closed", (None, Empty)),
         ("POST /reports/summary", (None, Empty)),
         ("POST /reports/evidence", (None, Empty)),
         ("GET /reports/template", (None, Empty)),

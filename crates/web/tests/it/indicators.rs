@@ -150,8 +150,8 @@ async fn the_api_gives_values_by_region_and_period() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|x| x["value"] == 0),
-        "nothing in Q2"
+            .all(|x| x["value"] == 0 || x["value"].is_null()),
+        "nothing in Q2 (a rate over nothing is null)"
     );
     let r = get("/api/v1/indicators/values?period=2025-13".into())
         .await
@@ -361,5 +361,128 @@ async fn an_indicator_added_on_the_catalogue_page_reaches_the_entry_form() {
             .await
             .status(),
         StatusCode::FORBIDDEN
+    );
+}
+
+/// The needs-closed-on-time rate on the dashboard equals closed-on-time ÷ closed over the needs
+/// themselves, and opens the closed needs behind it, within the scope.
+#[tokio::test]
+async fn the_on_time_rate_of_needs_is_the_ratio_of_the_needs_behind_it() {
+    use chuangye_core::ledger::model::PersonInput;
+    use chuangye_core::ledger::service::{
+        NeedInput, NeedUpdate, Registered, VisitInput, record_visit, register_person, update_need,
+    };
+    let app = TestApp::demo().await;
+    let year = this_year();
+    // Three needs raised on a visit today and closed by their unit: one late (its deadline
+    // moved into the past), two on time.
+    let system = chuangye_core::org::Actor::system("411002000000", "test");
+    let person = PersonInput {
+        name: "需求办结".into(),
+        id_number: chuangye_core::testing::id_number(78),
+        education: "college".into(),
+        categories: vec!["returnee".into()],
+        household: "urban".into(),
+        region_code: COMMUNITY.into(),
+        ..Default::default()
+    };
+    let Registered::New(pid) = register_person(app.core(), &system, &person).await.unwrap() else {
+        panic!()
+    };
+    let unit: String = sqlx::query_scalar("SELECT id FROM unit ORDER BY id LIMIT 1")
+        .fetch_one(app.core().db.pool())
+        .await
+        .unwrap();
+    let need = |d: &str| NeedInput {
+        kind: "funding".into(),
+        description: d.into(),
+        unit_id: unit.clone(),
+    };
+    let visit = VisitInput {
+        visit_date: chuangye_core::ledger::model::fmt_date(chuangye_core::ledger::model::today()),
+        method: "home".into(),
+        notes: "了解融资需求".into(),
+        needs: vec![need("贷款"), need("场地"), need("培训")],
+        ..Default::default()
+    };
+    record_visit(app.core(), &system, &pid, &visit)
+        .await
+        .unwrap();
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM need WHERE person_id = $1 ORDER BY id")
+            .bind(pid.clone())
+            .fetch_all(app.core().db.pool())
+            .await
+            .unwrap();
+    sqlx::query("UPDATE need SET deadline = '2001-01-01' WHERE id = $1")
+        .bind(ids[0].clone())
+        .execute(app.core().db.pool())
+        .await
+        .unwrap();
+    let liaison = chuangye_core::org::Actor {
+        unit_id: Some(unit.clone()),
+        ..system.clone()
+    };
+    for id in &ids {
+        let done = NeedUpdate {
+            state: "resolved".into(),
+            reason: String::new(),
+        };
+        update_need(app.core(), &liaison, id, &done).await.unwrap();
+    }
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT region_code, CAST(closed_at AS BIGINT), deadline FROM need \
+         WHERE state IN ('resolved', 'unresolvable') AND closed_at IS NOT NULL",
+    )
+    .fetch_all(app.core().db.pool())
+    .await
+    .unwrap();
+    let (mut closed, mut on_time) = (0i64, 0i64);
+    for (region, at, deadline) in rows {
+        let d = time::OffsetDateTime::from_unix_timestamp(at + 8 * 3600)
+            .unwrap()
+            .date();
+        let day = chuangye_core::ledger::model::fmt_date(d);
+        if d.year() == year && region.starts_with("411002") {
+            closed += 1;
+            on_time += i64::from(day <= deadline);
+        }
+    }
+    assert!(closed > 0, "the demo closes needs this year");
+    let expected = (on_time * 2000 + closed) / (2 * closed);
+    let office = app.login("office").await;
+    let (_, html) = office.text("/dashboard").await;
+    let i = html
+        .find("data-indicator=\"needs_on_time_rate\"")
+        .expect("the rate's card");
+    let card = &html[i..i + html[i..].find("</li>").unwrap()];
+    assert!(
+        card.contains(&format!("data-value=\"{expected}\"")),
+        "{expected} in {card}"
+    );
+    let shown = format!("{:.1}", expected as f64 / 10.0);
+    assert!(
+        card.contains(&format!(">{shown}</span>")),
+        "{shown} in {card}"
+    );
+    let j = card.find("class=\"figure-rows\" href=\"").expect("a link") + 26;
+    let href = card[j..].split('"').next().unwrap().replace("&amp;", "&");
+    assert!(href.starts_with("/ledger/needs/closed?"), "{href}");
+    let (status, list) = office.text(&href).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("id=\"needs-closed\""), "{list}");
+    assert_eq!(
+        list.matches("<tr data-need=").count(),
+        (closed as usize).min(50),
+        "a page of the closed needs"
+    );
+    // A community worker cannot list another sub-district's needs.
+    let community = app.login("community").await;
+    assert_eq!(
+        community
+            .get(&format!("/ledger/needs/closed?region={OTHER_STREET}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
     );
 }
