@@ -94,7 +94,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => audit_verify(cfg).await,
         Command::Backup { file } => backup(cfg, &file).await,
         Command::Restore { file } => restore(cfg, &file).await,
-        Command::Config { .. } | Command::Bench { .. } => Ok(ExitCode::SUCCESS),
+        Command::Config { .. } | Command::Bench { .. } | Command::Search { .. } => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -168,6 +170,11 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
     if cfg.worker {
         spawn_scheduler(core.clone());
     }
+    // Each serving node keeps its own search index current.
+    let follower = tokio::spawn(chuangye_core::portal::index::follow(
+        core.clone(),
+        rx.clone(),
+    ));
     let worker = cfg
         .worker
         .then(|| tokio::spawn(jobs::Worker::new(core.clone(), registry()).run(rx.clone())));
@@ -185,6 +192,7 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
     if let Some(w) = worker {
         let _ = w.await;
     }
+    let _ = follower.await;
     core.db.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -92,6 +92,18 @@ pub enum Command {
         #[command(subcommand)]
         cmd: ConfigCmd,
     },
+    /// The portal's search index.
+    Search {
+        #[command(subcommand)]
+        cmd: SearchCmd,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SearchCmd {
+    /// Rebuild the search index from the published items (stop the server first: one process
+    /// holds the index).
+    Reindex,
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,6 +209,13 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 100)]
         runs: usize,
     },
+    /// Time searches over N generated portal documents in a fresh on-disk index (p50/p95/p99).
+    Search {
+        #[arg(long, default_value_t = 200_000)]
+        docs: usize,
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
     /// Time process start to the first answered request (demo deployment already built).
     Startup {
         #[arg(long, default_value_t = 10)]
@@ -279,6 +298,32 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             cmd: BenchCmd::Approval { runs },
         }) => {
             bench_report::approval(&cli, (*runs).max(1)).await?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some(Command::Bench {
+            cmd: BenchCmd::Search { docs, queries },
+        }) => {
+            let r = chuangye_core::portal::search::bench::bench(*docs, (*queries).max(1))?;
+            println!(
+                "search over {} documents ({} MB index, built in {:.1} s), {} queries: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                r.n_docs,
+                r.index_bytes / 1_000_000,
+                r.build_secs,
+                r.queries,
+                r.p50_ms,
+                r.p95_ms,
+                r.p99_ms,
+                r.max_ms
+            );
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Some(Command::Search {
+            cmd: SearchCmd::Reindex,
+        }) => {
+            let core = bench::open(&cli).await?;
+            let n = chuangye_core::portal::index::reindex(&core, |n| eprint!("\r{n}")).await?;
+            eprintln!();
+            println!("已重建搜索索引 / search index rebuilt: {n}");
             Ok(std::process::ExitCode::SUCCESS)
         }
         _ => commands::run(cli).await,

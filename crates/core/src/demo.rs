@@ -218,6 +218,8 @@ pub async fn build_demo_with(
         crate::indicators::demo::seed(core, &system, DEMO_ROOT, crate::ledger::model::today())
             .await?;
     }
+    // The portal's first items, published as staff publish them.
+    crate::portal::demo::seed(core, DEMO_ROOT, &first_subdistrict, &first_community).await?;
     mark(core, "demo", "1").await?;
     service::set_root_region(core, &system, DEMO_ROOT).await?;
     Ok(out)

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod org;
 pub mod personal;
+pub mod portal;
 pub mod reports;
 pub mod testing;
 pub mod validate;
@@ -31,11 +32,14 @@ pub struct Core {
     pub db: db::Db,
     pub crypto: crypto::Crypto,
     pub data_dir: PathBuf,
+    /// The portal's full-text index in `data_dir/search`, opened on first use.
+    pub search: std::sync::Arc<portal::SearchIndex>,
 }
 
 impl Core {
     pub fn new(db: db::Db, crypto: crypto::Crypto, data_dir: PathBuf) -> Core {
         Core {
+            search: std::sync::Arc::new(portal::SearchIndex::new(data_dir.join("search"))),
             db,
             crypto,
             data_dir,

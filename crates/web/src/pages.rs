@@ -73,6 +73,12 @@ const NAV: &[(&str, &str, &[Permission])] = &[
         &[Permission::IndicatorCatalogue],
     ),
     ("/reports", "nav.reports", &[Permission::IndicatorView]),
+    ("/content", "nav.content", &[Permission::PortalEdit]),
+    (
+        "/content/review",
+        "nav.content_review",
+        &[Permission::PortalPublish],
+    ),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",

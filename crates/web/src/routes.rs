@@ -16,8 +16,9 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, audit, catalogue, files, indicator_entry, indicators, jobs, ledger,
-    ledger_sheets, ops, regions, reports, roles, security, units, users,
+    account, admin, api, api_portal, audit, catalogue, content, feeds, files, indicator_entry,
+    indicators, jobs, ledger, ledger_sheets, ops, portal, regions, reports, roles, security, units,
+    users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -88,6 +89,79 @@ pub fn table() -> Vec<RouteSpec> {
             get(crate::statics::serve),
         ),
         r(g.clone(), "/lang/{code}", Public, get(account::set_lang)),
+        r(g.clone(), "/portal", Public, get(portal::home)),
+        r(g.clone(), "/portal/search", Public, get(portal::search)),
+        r(g.clone(), "/portal/prefs", Public, get(portal::prefs)),
+        r(g.clone(), "/portal/feed/{kind}", Public, get(feeds::feed)),
+        r(g.clone(), "/sitemap.xml", Public, get(feeds::sitemap)),
+        r(
+            g.clone(),
+            "/portal/region/{code}",
+            Public,
+            get(portal::region),
+        ),
+        r(g.clone(), "/portal/{kind}", Public, get(portal::list)),
+        r(g.clone(), "/portal/{kind}/{id}", Public, get(portal::item)),
+        r(
+            g.clone(),
+            "/content",
+            Perm(P::PortalEdit),
+            get(content::list),
+        ),
+        r(
+            p.clone(),
+            "/content",
+            Perm(P::PortalEdit),
+            post(content::create),
+        ),
+        r(
+            g.clone(),
+            "/content/new",
+            Perm(P::PortalEdit),
+            get(content::new),
+        ),
+        r(
+            g.clone(),
+            "/content/review",
+            Perm(P::PortalPublish),
+            get(content::review),
+        ),
+        r(
+            g.clone(),
+            "/content/{id}",
+            Perm(P::PortalEdit),
+            get(content::show),
+        ),
+        r(
+            p.clone(),
+            "/content/{id}",
+            Perm(P::PortalEdit),
+            post(content::update),
+        ),
+        r(
+            p.clone(),
+            "/content/{id}/submit",
+            Perm(P::PortalEdit),
+            post(content::submit),
+        ),
+        r(
+            p.clone(),
+            "/content/{id}/approve",
+            Perm(P::PortalPublish),
+            post(content::approve),
+        ),
+        r(
+            p.clone(),
+            "/content/{id}/return",
+            Perm(P::PortalPublish),
+            post(content::return_item),
+        ),
+        r(
+            p.clone(),
+            "/content/{id}/withdraw",
+            Perm(P::PortalPublish),
+            post(content::withdraw),
+        ),
         r(g.clone(), "/login", Public, get(account::login_page)),
         r(p.clone(), "/login", Public, post(account::login_submit)),
         r(p.clone(), "/logout", Authenticated, post(account::logout)),
@@ -626,6 +700,24 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         r(g.clone(), "/api/v1/openapi.json", Public, get(api::openapi)),
         r(g.clone(), "/api/v1/me", Authenticated, get(api::me)),
+        r(
+            g.clone(),
+            "/api/v1/portal/items",
+            Public,
+            get(api_portal::items),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/items/{id}",
+            Public,
+            get(api_portal::item),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/search",
+            Public,
+            get(api_portal::search),
+        ),
         r(
             g.clone(),
             "/api/v1/regions",

@@ -35,10 +35,12 @@ pub enum Permission {
     IndicatorTarget,
     ReportTemplate,
     IndicatorCatalogue,
+    PortalEdit,
+    PortalPublish,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 30] = [
         Permission::RegionView,
         Permission::RegionManage,
         Permission::UnitView,
@@ -67,6 +69,8 @@ impl Permission {
         Permission::IndicatorTarget,
         Permission::ReportTemplate,
         Permission::IndicatorCatalogue,
+        Permission::PortalEdit,
+        Permission::PortalPublish,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +103,8 @@ impl Permission {
             Permission::IndicatorTarget => "indicator.target",
             Permission::ReportTemplate => "report.template",
             Permission::IndicatorCatalogue => "indicator.catalogue",
+            Permission::PortalEdit => "portal.edit",
+            Permission::PortalPublish => "portal.publish",
         }
     }
 
@@ -191,6 +197,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::IndicatorTarget,
             P::ReportTemplate,
             P::IndicatorCatalogue,
+            P::PortalEdit,
+            P::PortalPublish,
         ],
     },
     BuiltinRole {
@@ -209,6 +217,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::IndicatorEnter,
             P::IndicatorApprove,
             P::IndicatorTarget,
+            P::PortalEdit,
+            P::PortalPublish,
         ],
     },
     BuiltinRole {

@@ -9,6 +9,7 @@ mod indicators;
 mod jobs;
 mod ledger;
 mod org;
+mod portal;
 mod registers;
 mod reports;
 

@@ -8,6 +8,7 @@
 mod dashboard;
 mod harness;
 mod ledger;
+mod portal;
 mod reports;
 #[allow(dead_code)]
 #[path = "../it/support.rs"]

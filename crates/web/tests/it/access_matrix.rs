@@ -34,6 +34,8 @@ enum Target {
     Entry,
     /// A catalogue code: deployment-wide, not scoped.
     Indicator,
+    /// A portal item of the actor's own region.
+    Content,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -163,6 +165,27 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("GET /api/v1/businesses", (None, Empty)),
         ("GET /api/v1/businesses/{id}", (Business, Empty)),
         ("GET /api/v1/jobs/{id}", (Job, Empty)),
+        ("GET /portal", (None, Empty)),
+        ("GET /api/v1/portal/items", (None, Empty)),
+        ("GET /api/v1/portal/items/{id}", (None, Empty)),
+        ("GET /api/v1/portal/search", (None, Empty)),
+        ("GET /portal/search", (None, Empty)),
+        ("GET /portal/prefs", (None, Empty)),
+        ("GET /portal/feed/{kind}", (None, Empty)),
+        ("GET /sitemap.xml", (None, Empty)),
+        ("GET /portal/region/{code}", (None, Empty)),
+        ("GET /portal/{kind}", (None, Empty)),
+        ("GET /portal/{kind}/{id}", (None, Empty)),
+        ("GET /content", (None, Empty)),
+        ("POST /content", (None, Empty)),
+        ("GET /content/new", (None, Empty)),
+        ("GET /content/review", (None, Empty)),
+        ("GET /content/{id}", (Content, Empty)),
+        ("POST /content/{id}", (Content, Empty)),
+        ("POST /content/{id}/submit", (Content, Empty)),
+        ("POST /content/{id}/approve", (Content, Empty)),
+        ("POST /content/{id}/return", (Content, Empty)),
+        ("POST /content/{id}/withdraw", (Content, Empty)),
     ])
 }
 
@@ -180,6 +203,7 @@ struct Targets {
     transfer: (String, String),
     survival: (String, String),
     entry: (String, String),
+    content: (String, String),
 }
 
 const MISSING: &str = "01900000-0000-7000-8000-000000000000";
@@ -350,7 +374,14 @@ async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
     } else {
         entry_of(app, OTHER_COMMUNITY).await
     };
+    let content_in = content_of(app, region).await;
+    let content_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        content_of(app, OTHER_COMMUNITY).await
+    };
     Targets {
+        content: (content_in, content_out),
         entry: (entry_in, entry_out),
         transfer: (transfer_in, transfer_out),
         survival: (survival_in, survival_out),
@@ -434,6 +465,20 @@ async fn transfer_of(app: &TestApp, person: &str, to_community: &str) -> String 
     )
     .await
     .unwrap()
+}
+
+/// A draft news item of `region`'s own.
+async fn content_of(app: &TestApp, region: &str) -> String {
+    let writer = Actor::system(region, "matrix");
+    let input = chuangye_core::portal::ItemInput {
+        kind: "news".into(),
+        title: format!("{region} 工作动态"),
+        body: "正文".into(),
+        ..Default::default()
+    };
+    chuangye_core::portal::service::create(app.core(), &writer, &input)
+        .await
+        .unwrap()
 }
 
 /// A due survival check of `business`.
@@ -520,6 +565,7 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
         (Target::Transfer, Some(t)) => pick(&t.transfer),
         (Target::Survival, Some(t)) => pick(&t.survival),
         (Target::Entry, Some(t)) => pick(&t.entry),
+        (Target::Content, Some(t)) => pick(&t.content),
     };
     let start = path.find('{')?;
     let end = path.find('}')?;

@@ -6,5 +6,6 @@ mod admin;
 mod auth;
 mod indicators;
 mod ledger;
+mod portal;
 mod reports;
 mod support;

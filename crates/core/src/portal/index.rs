@@ -1,0 +1,179 @@
+//! The search index follows the published items. After a write commits, the service refreshes
+//! the item at once (in the index if public now, out of it otherwise), so a published item is
+//! findable within the second; and every serving process runs [`follow`], which once a second
+//! refreshes what any process changed and what fell due or expired, so each node's index
+//! follows every node's writes. `reindex` rebuilds the whole index from the database.
+//!
+//! The index lives in `data_dir/search`, opened on first use, one per process (tantivy holds
+//! the directory's writer lock); the follower keeps its watermark beside it.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use chuangye_search::{Doc, Index};
+
+use super::model::{Item, plain_text};
+use super::repo;
+use crate::db::now;
+use crate::{Core, Error, Result};
+
+/// The process's index, opened on first use.
+pub struct SearchIndex {
+    dir: PathBuf,
+    index: OnceLock<std::result::Result<Arc<Index>, String>>,
+}
+
+impl SearchIndex {
+    pub fn new(dir: PathBuf) -> SearchIndex {
+        SearchIndex {
+            dir,
+            index: OnceLock::new(),
+        }
+    }
+
+    /// The index, opening it (and creating it if new) the first time.
+    pub fn get(&self) -> Result<Arc<Index>> {
+        self.index
+            .get_or_init(|| {
+                Index::open(&self.dir)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(|e| Error::Other(anyhow::anyhow!("search index {}: {e}", self.dir.display())))
+    }
+}
+
+fn search_err(e: chuangye_search::SearchError) -> Error {
+    Error::Other(anyhow::anyhow!("search: {e}"))
+}
+
+/// The document the public can find for an item.
+pub fn doc_of(item: &Item) -> Doc {
+    let mut body = String::new();
+    for extra in [&item.doc_number, &item.issuer].into_iter().flatten() {
+        body.push_str(extra);
+        body.push('\n');
+    }
+    if !item.summary.is_empty() {
+        body.push_str(&item.summary);
+        body.push('\n');
+    }
+    body.push_str(&plain_text(&item.body));
+    Doc {
+        id: item.id.clone(),
+        kind: item.kind.clone(),
+        region_code: item.region_code.clone(),
+        title: item.title.clone(),
+        body,
+        published_at: item.published_at.unwrap_or(item.updated_at),
+        url: format!("/portal/{}/{}", item.kind, item.id),
+    }
+}
+
+/// Puts an item in the index if the public may see it now, takes it out otherwise.
+pub async fn refresh(core: &Core, id: &str) -> Result<()> {
+    let mut c = core.db.pool().acquire().await?;
+    let item = repo::get(&mut c, id).await?;
+    drop(c);
+    let index = core.search.get()?;
+    let id = id.to_string();
+    tokio::task::spawn_blocking(move || match item.filter(|i| i.is_public(now())) {
+        Some(i) => index.upsert(&[doc_of(&i)]),
+        None => index.delete(&[id]),
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(search_err)
+}
+
+/// The refresh right after a write commits, so the public finds the item at once; if it
+/// fails, the job queued with the write does it.
+pub async fn after_commit(core: &Core, id: &str) {
+    if let Err(e) = refresh(core, id).await {
+        tracing::warn!(item = id, error = %e, "search index not refreshed; the queued job will");
+    }
+}
+
+/// Rebuilds the index from every public item; returns how many were indexed.
+pub async fn reindex(core: &Core, mut progress: impl FnMut(u64)) -> Result<u64> {
+    let index = core.search.get()?;
+    {
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || index.clear())
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(search_err)?;
+    }
+    let (mut after, mut n, t) = (String::new(), 0u64, now());
+    loop {
+        let mut c = core.db.pool().acquire().await?;
+        let page = repo::public_after(&mut c, &after, t, 1000).await?;
+        drop(c);
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        let docs: Vec<Doc> = page.iter().filter(|i| i.is_public(t)).map(doc_of).collect();
+        n += docs.len() as u64;
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || index.upsert(&docs))
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(search_err)?;
+        progress(n);
+    }
+    Ok(n)
+}
+
+/// Where a process's index has followed the database to (unix seconds), kept beside the index.
+fn watermark_file(core: &Core) -> PathBuf {
+    core.data_dir.join("search").join("followed-at")
+}
+
+/// Keeps this process's index current whatever process wrote: once a second it refreshes the
+/// items changed, falling due or expiring since it last looked (from where it stopped last
+/// time; a new, empty index is first rebuilt). Every serving node runs one, so each node's
+/// index follows every node's writes within about a second.
+pub async fn follow(core: Core, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let file = watermark_file(&core);
+    let mut since: i64 = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0);
+    if since == 0
+        || core
+            .search
+            .get()
+            .and_then(|i| i.is_empty().map_err(search_err))
+            .unwrap_or(true)
+    {
+        let started = now();
+        match reindex(&core, |_| {}).await {
+            Ok(_) => since = started - 1,
+            Err(e) => tracing::warn!(error = %e, "search index not rebuilt"),
+        }
+    }
+    loop {
+        // A second of overlap: a write committed late in the last second is seen again.
+        let to = now();
+        let changed = async {
+            let mut c = core.db.pool().acquire().await?;
+            repo::changed_between(&mut c, since - 1, to).await
+        };
+        match changed.await {
+            Ok(ids) => {
+                for id in ids {
+                    if let Err(e) = refresh(&core, &id).await {
+                        tracing::warn!(item = %id, error = %e, "search index not refreshed");
+                    }
+                }
+                since = to;
+                let _ = std::fs::write(&file, since.to_string());
+            }
+            Err(e) => tracing::warn!(error = %e, "search follower could not read changes"),
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+        }
+    }
+}

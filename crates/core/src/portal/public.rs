@@ -1,0 +1,139 @@
+//! What citizens read: published items of a region and every region below it, newest first;
+//! one item by its address (a withdrawn or expired one answers with a notice, 410); Chinese
+//! full-text search whose hits are checked against the database before they are shown.
+
+use chuangye_search::{Query, Results};
+
+use super::model::{Item, state};
+use super::repo;
+use crate::db::now;
+use crate::org::RegionScope;
+use crate::{Core, Error, Result};
+
+/// Items per public list page.
+pub const PAGE: i64 = 20;
+
+/// An item's public standing.
+pub enum Public {
+    Shown(Box<Item>),
+    /// Withdrawn (with its reason) or expired: the address answers 410 with this notice.
+    Gone {
+        title: String,
+        reason: Option<String>,
+        expired: bool,
+    },
+}
+
+/// One item by its address.
+pub async fn item(core: &Core, id: &str) -> Result<Public> {
+    let mut c = core.db.pool().acquire().await?;
+    let item = repo::get(&mut c, id).await?.ok_or(Error::NotFound)?;
+    let t = now();
+    if item.is_public(t) {
+        return Ok(Public::Shown(Box::new(item)));
+    }
+    match item.state.as_str() {
+        state::WITHDRAWN => Ok(Public::Gone {
+            title: item.title,
+            reason: item.withdraw_reason,
+            expired: false,
+        }),
+        state::PUBLISHED if item.expire_at.is_some_and(|e| e <= t) => Ok(Public::Gone {
+            title: item.title,
+            reason: None,
+            expired: true,
+        }),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// A page of a region's list (its own items and every level below), one kind or all.
+pub async fn list(
+    core: &Core,
+    region: &str,
+    kind: Option<&str>,
+    page: i64,
+) -> Result<(Vec<Item>, i64)> {
+    let scope = RegionScope::of(region);
+    let mut c = core.db.pool().acquire().await?;
+    let t = now();
+    let offset = (page.max(1) - 1) * PAGE;
+    let rows = repo::public_page(&mut c, &scope, kind, t, offset, PAGE).await?;
+    let total = repo::public_count(&mut c, &scope, kind, t).await?;
+    Ok((rows, total))
+}
+
+/// The newest few of each kind for a region's front page.
+pub async fn latest(core: &Core, region: &str, per_kind: i64) -> Result<Vec<(String, Vec<Item>)>> {
+    let scope = RegionScope::of(region);
+    let mut c = core.db.pool().acquire().await?;
+    let t = now();
+    let mut out = Vec::new();
+    for kind in super::model::KINDS.iter().filter(|k| **k != "profile") {
+        let rows = repo::public_page(&mut c, &scope, Some(kind), t, 0, per_kind).await?;
+        out.push((kind.to_string(), rows));
+    }
+    Ok(out)
+}
+
+/// A community's profile, when published.
+pub async fn profile(core: &Core, region: &str) -> Result<Option<Item>> {
+    let mut c = core.db.pool().acquire().await?;
+    Ok(repo::profile_of(&mut c, region)
+        .await?
+        .filter(|p| p.is_public(now())))
+}
+
+/// The business a success story names, only if it consents.
+pub async fn story_business(core: &Core, item: &Item) -> Result<Option<String>> {
+    let Some(b) = &item.business_id else {
+        return Ok(None);
+    };
+    let mut c = core.db.pool().acquire().await?;
+    repo::consenting_business(&mut c, b).await
+}
+
+/// Searches the published items; hits the database no longer shows (withdrawn, expired, not
+/// yet due) are dropped, so the index can never show more than the lists do.
+pub async fn search(core: &Core, q: &Query) -> Result<Results> {
+    let index = core.search.get()?;
+    let q = q.clone();
+    let mut results = tokio::task::spawn_blocking(move || index.search(&q))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| Error::Other(anyhow::anyhow!("search: {e}")))?;
+    let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+    let mut c = core.db.pool().acquire().await?;
+    let t = now();
+    let public: std::collections::HashSet<String> = repo::get_many(&mut c, &ids)
+        .await?
+        .into_iter()
+        .filter(|i| i.is_public(t))
+        .map(|i| i.id)
+        .collect();
+    let before = results.hits.len();
+    results.hits.retain(|h| public.contains(&h.id));
+    results.total = results.total.saturating_sub(before - results.hits.len());
+    Ok(results)
+}
+
+/// Every public item's (id, kind, last change), at most `limit`, for the sitemap.
+pub async fn addresses(core: &Core, limit: i64) -> Result<Vec<(String, String, i64)>> {
+    let mut c = core.db.pool().acquire().await?;
+    repo::public_addresses(&mut c, now(), limit).await
+}
+
+/// The codes of the regions in force under `root` (itself included), at most `limit`: the
+/// region pages of the sitemap.
+pub async fn region_codes(core: &Core, root: &str, limit: i64) -> Result<Vec<String>> {
+    let scope = RegionScope::of(root);
+    let mut c = core.db.pool().acquire().await?;
+    Ok(sqlx::query_scalar(
+        "SELECT code FROM region WHERE code BETWEEN $1 AND $2 AND valid_to IS NULL ORDER BY code LIMIT $3",
+    )
+    .bind(scope.lo)
+    .bind(scope.hi)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await?)
+}

@@ -1,0 +1,267 @@
+//! The back office of published content: drafting, submitting, reviewing, publishing,
+//! withdrawing. Staff change only their own region's items; reviewers decide on the regions
+//! below theirs. Every write is one transaction with its version row and its audit row; the
+//! search index is refreshed after it commits.
+
+use super::model::{self, Checked, Item, ItemInput, state};
+use super::repo;
+use crate::audit::{self, Entry};
+use crate::db::{Tx, new_id, now};
+use crate::org::{Actor, Permission};
+use crate::{Core, Error, Result};
+
+/// An item the actor may see in the back office (their region and below).
+pub async fn get(core: &Core, actor: &Actor, id: &str) -> Result<Item> {
+    actor.require(Permission::PortalEdit)?;
+    let mut c = core.db.pool().acquire().await?;
+    let item = repo::get(&mut c, id).await?.ok_or(Error::NotFound)?;
+    if !actor.scope.contains(&item.region_code) {
+        return Err(Error::NotFound);
+    }
+    Ok(item)
+}
+
+/// The items of the actor's region and below, optionally in one state.
+pub async fn list(core: &Core, actor: &Actor, only_state: Option<&str>) -> Result<Vec<Item>> {
+    actor.require(Permission::PortalEdit)?;
+    let only_state = only_state.filter(|s| !s.is_empty());
+    let mut c = core.db.pool().acquire().await?;
+    repo::list(&mut c, &actor.scope, only_state, 200).await
+}
+
+/// What waits for the actor's review: items submitted by the regions below.
+pub async fn review_queue(core: &Core, actor: &Actor) -> Result<Vec<Item>> {
+    actor.require(Permission::PortalPublish)?;
+    let mut c = core.db.pool().acquire().await?;
+    repo::review_queue(&mut c, &actor.scope, &actor.region_code).await
+}
+
+pub async fn versions(core: &Core, actor: &Actor, id: &str) -> Result<Vec<repo::Version>> {
+    get(core, actor, id).await?;
+    let mut c = core.db.pool().acquire().await?;
+    repo::versions(&mut c, id).await
+}
+
+/// Checks what the database must confirm: the replacing policy exists and is a policy in
+/// scope, the business of a story is in scope, a community has one profile.
+async fn check_refs(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &Checked,
+    editing: Option<&str>,
+) -> Result<()> {
+    if let Some(r) = &input.replaced_by {
+        let ok = repo::get(&mut *tx, r)
+            .await?
+            .is_some_and(|p| p.kind == "policy" && Some(p.id.as_str()) != editing);
+        if !ok {
+            return Err(model::field("replaced_by", "portal.replaced_by_unknown"));
+        }
+    }
+    if let Some(b) = &input.business_id
+        && repo::business_consents(&mut *tx, &actor.scope, b)
+            .await?
+            .is_none()
+    {
+        return Err(model::field("business_id", "portal.business_unknown"));
+    }
+    if input.kind == "profile" {
+        if crate::org::level_of(&actor.region_code) != Some(5) {
+            return Err(model::field("kind", "portal.profile_not_community"));
+        }
+        let existing = repo::profile_of(&mut *tx, &actor.region_code).await?;
+        if existing.is_some_and(|p| Some(p.id.as_str()) != editing) {
+            return Err(model::field("kind", "portal.profile_exists"));
+        }
+    }
+    Ok(())
+}
+
+async fn audited(
+    tx: &mut Tx,
+    core: &Core,
+    actor: &Actor,
+    action: &str,
+    id: &str,
+    note: &str,
+    after: serde_json::Value,
+) -> Result<()> {
+    repo::record_version(&mut *tx, id, note, actor.user_id.as_deref()).await?;
+    audit::record(
+        tx,
+        core.crypto.chain(),
+        actor,
+        Entry::new(action, "portal_item", id).after(after),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates a draft in the actor's own region.
+pub async fn create(core: &Core, actor: &Actor, input: &ItemInput) -> Result<String> {
+    actor.require(Permission::PortalEdit)?;
+    let checked = model::check(input)?;
+    let mut tx = core.db.begin().await?;
+    check_refs(&mut tx, actor, &checked, None).await?;
+    let id = new_id();
+    repo::insert(
+        &mut tx,
+        &id,
+        &actor.region_code,
+        &checked,
+        actor.user_id.as_deref(),
+        now(),
+    )
+    .await?;
+    let after = serde_json::json!({"kind": checked.kind, "title": checked.title, "region": actor.region_code});
+    audited(&mut tx, core, actor, "portal.create", &id, "saved", after).await?;
+    tx.commit().await?;
+    super::index::after_commit(core, &id).await;
+    Ok(id)
+}
+
+/// An item of the actor's own region that they may change.
+async fn own_item(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Item> {
+    let item = repo::get(&mut *tx, id).await?.ok_or(Error::NotFound)?;
+    if !actor.scope.contains(&item.region_code) {
+        return Err(Error::NotFound);
+    }
+    // A level above reads it but does not rewrite it: it returns it or withdraws it.
+    if item.region_code != actor.region_code {
+        return Err(model::field("state", "portal.not_own_region"));
+    }
+    Ok(item)
+}
+
+/// Saves a change as a new version. A draft or returned item stays as it is; a published item
+/// of a level that publishes directly stays published; a community's published item goes back
+/// to its sub-district for review.
+pub async fn update(core: &Core, actor: &Actor, id: &str, input: &ItemInput) -> Result<()> {
+    actor.require(Permission::PortalEdit)?;
+    let mut checked = model::check(input)?;
+    let mut tx = core.db.begin().await?;
+    let item = own_item(&mut tx, actor, id).await?;
+    if !item.is_editable() {
+        return Err(model::field("state", "portal.not_editable"));
+    }
+    checked.kind = item.kind.clone();
+    check_refs(&mut tx, actor, &checked, Some(id)).await?;
+    let next = match item.state.as_str() {
+        state::PUBLISHED if !model::may_publish_directly(&item.region_code) => state::REVIEW,
+        s => s,
+    };
+    repo::update(&mut tx, id, &checked, next, now()).await?;
+    let after = serde_json::json!({"title": checked.title, "state": next});
+    audited(&mut tx, core, actor, "portal.update", id, "saved", after).await?;
+    tx.commit().await?;
+    super::index::after_commit(core, id).await;
+    Ok(())
+}
+
+/// When an item approved or published now goes public: now, or its scheduled time.
+fn goes_public(item: &Item, at: i64) -> i64 {
+    item.publish_at.map_or(at, |p| p.max(at))
+}
+
+/// Sends a community's draft (or returned item) to its sub-district; a level that publishes
+/// directly publishes it at once (or at its scheduled time).
+pub async fn submit(core: &Core, actor: &Actor, id: &str) -> Result<&'static str> {
+    actor.require(Permission::PortalEdit)?;
+    let mut tx = core.db.begin().await?;
+    let item = own_item(&mut tx, actor, id).await?;
+    if !matches!(item.state.as_str(), state::DRAFT | state::RETURNED) {
+        return Err(model::field("state", "portal.not_submittable"));
+    }
+    let at = now();
+    let direct =
+        model::may_publish_directly(&item.region_code) && actor.can(Permission::PortalPublish);
+    let (next, published_at, action) = if direct {
+        (
+            state::PUBLISHED,
+            Some(goes_public(&item, at)),
+            "portal.publish",
+        )
+    } else {
+        (state::REVIEW, None, "portal.submit")
+    };
+    repo::set_state(&mut tx, id, next, published_at, None, at).await?;
+    let after = serde_json::json!({"state": next, "published_at": published_at});
+    audited(&mut tx, core, actor, action, id, next, after).await?;
+    tx.commit().await?;
+    super::index::after_commit(core, id).await;
+    Ok(next)
+}
+
+/// The reviewer's decision on an item submitted from below: publish it, or return it with a
+/// reason the community sees.
+pub async fn decide(
+    core: &Core,
+    actor: &Actor,
+    id: &str,
+    approve: bool,
+    reason: &str,
+) -> Result<()> {
+    actor.require(Permission::PortalPublish)?;
+    let mut tx = core.db.begin().await?;
+    let item = repo::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    if !actor.scope.contains(&item.region_code) {
+        return Err(Error::NotFound);
+    }
+    let reason = reason.trim();
+    if !approve && reason.is_empty() {
+        return Err(model::field("reason", "portal.reason_missing"));
+    }
+    if !model::reviews(&actor.region_code, &item.region_code) {
+        return Err(model::field("state", "portal.review_own"));
+    }
+    if item.state != state::REVIEW {
+        return Err(model::field("state", "portal.not_in_review"));
+    }
+    let at = now();
+    let (next, published_at, note) = if approve {
+        (
+            state::PUBLISHED,
+            Some(goes_public(&item, at)),
+            "approved".to_string(),
+        )
+    } else {
+        (state::RETURNED, None, format!("returned: {reason}"))
+    };
+    let reason = (!approve).then_some(reason);
+    repo::set_state(&mut tx, id, next, published_at, reason, at).await?;
+    let after = serde_json::json!({"state": next, "reason": reason});
+    let action = if approve {
+        "portal.approve"
+    } else {
+        "portal.return"
+    };
+    audited(&mut tx, core, actor, action, id, &note, after).await?;
+    tx.commit().await?;
+    super::index::after_commit(core, id).await;
+    Ok(())
+}
+
+/// Takes a published item down (its own level or any above it): the public sees a notice with
+/// the reason, answered 410.
+pub async fn withdraw(core: &Core, actor: &Actor, id: &str, reason: &str) -> Result<()> {
+    actor.require(Permission::PortalPublish)?;
+    let mut tx = core.db.begin().await?;
+    let item = repo::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    if !actor.scope.contains(&item.region_code) {
+        return Err(Error::NotFound);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(model::field("reason", "portal.reason_missing"));
+    }
+    if item.state != state::PUBLISHED {
+        return Err(model::field("state", "portal.not_published"));
+    }
+    repo::set_state(&mut tx, id, state::WITHDRAWN, None, Some(reason), now()).await?;
+    let after = serde_json::json!({"state": state::WITHDRAWN, "reason": reason});
+    let note = format!("withdrawn: {reason}");
+    audited(&mut tx, core, actor, "portal.withdraw", id, &note, after).await?;
+    tx.commit().await?;
+    super::index::after_commit(core, id).await;
+    Ok(())
+}

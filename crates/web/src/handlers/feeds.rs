@@ -1,0 +1,146 @@
+//! Machine-readable views of the portal: an Atom feed per kind and region (the region's own
+//! items and every level below) and `sitemap.xml` (the home, the lists, every region's page,
+//! every public item). Absolute addresses are built from the request's host.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use chuangye_core::org::RegionScope;
+use chuangye_core::portal::model::{KINDS, escape, plain_text};
+use chuangye_core::portal::public;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+
+/// `http(s)://host` of the request (https when a trusted proxy says so).
+fn origin(st: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let https = st.config.trust_proxy
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            == Some("https");
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
+fn rfc3339(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+fn xml(body: String, ctype: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, ctype)], body).into_response()
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct FeedQuery {
+    #[serde(default)]
+    pub region: String,
+}
+
+/// The newest 20 items of a kind in a region and below, as Atom.
+pub async fn feed(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Query(q): Query<FeedQuery>,
+) -> AppResult<Response> {
+    let kind = kind.trim_end_matches(".xml").to_string();
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let root = chuangye_core::org::service::root_region(&st.core)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let region = if q.region.trim().is_empty() {
+        root.clone()
+    } else {
+        q.region.trim().to_string()
+    };
+    if !RegionScope::of(&root).contains(&region) {
+        return Err(AppError::NotFound);
+    }
+    let mut c = st.conn().await?;
+    let name = chuangye_core::org::repo::region_get(&mut c, &RegionScope::of(&region), &region)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .name;
+    drop(c);
+    let (items, _) = public::list(&st.core, &region, Some(&kind), 1).await?;
+    let base = origin(&st, &headers);
+    let self_url = format!("{base}/portal/feed/{kind}.xml?region={region}");
+    let updated = items.iter().map(|i| i.updated_at).max().unwrap_or(0);
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\
+         <title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{base}/portal/{kind}?region={region}\"/>\n<updated>{}</updated>\n",
+        escape(&format!("{name} · {kind}")),
+        escape(&self_url),
+        escape(&self_url),
+        rfc3339(updated)
+    );
+    for i in &items {
+        let url = format!("{base}/portal/{}/{}", i.kind, i.id);
+        let text: String = plain_text(&i.body).chars().take(200).collect();
+        out.push_str(&format!(
+            "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n</entry>\n",
+            escape(&i.title),
+            escape(&url),
+            escape(&url),
+            rfc3339(i.published_at.unwrap_or(i.updated_at)),
+            rfc3339(i.updated_at),
+            escape(&i.region_name),
+            escape(if i.summary.is_empty() { &text } else { &i.summary }),
+        ));
+    }
+    out.push_str("</feed>\n");
+    Ok(xml(out, "application/atom+xml; charset=utf-8"))
+}
+
+/// The sitemap: the home, each list, each region's page and every public item (at most the
+/// 45,000 most recently changed, inside the protocol's 50,000).
+pub async fn sitemap(State(st): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    let root = chuangye_core::org::service::root_region(&st.core)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let base = origin(&st, &headers);
+    let mut urls: Vec<(String, Option<i64>)> = vec![(format!("{base}/portal"), None)];
+    urls.extend(
+        KINDS
+            .iter()
+            .filter(|k| **k != "profile")
+            .map(|k| (format!("{base}/portal/{k}"), None)),
+    );
+    let regions = public::region_codes(&st.core, &root, 5000).await?;
+    urls.extend(
+        regions
+            .into_iter()
+            .map(|r| (format!("{base}/portal/region/{r}"), None)),
+    );
+    for (id, kind, at) in public::addresses(&st.core, 45_000).await? {
+        urls.push((format!("{base}/portal/{kind}/{id}"), Some(at)));
+    }
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (loc, at) in urls {
+        out.push_str(&format!("<url><loc>{}</loc>", escape(&loc)));
+        if let Some(t) = at {
+            out.push_str(&format!("<lastmod>{}</lastmod>", rfc3339(t)));
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    Ok(xml(out, "application/xml; charset=utf-8"))
+}

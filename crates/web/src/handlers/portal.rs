@@ -1,0 +1,491 @@
+//! The public portal (全民创业网): home, a page per region, lists and details of published
+//! content, Chinese search, and the reader's preferences (elder mode; the language links switch
+//! Simplified and Traditional). No login; nothing here changes data. Pages carry an ETag (and a
+//! detail its Last-Modified) so browsers and proxies revalidate instead of downloading again.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chuangye_core::org::RegionScope;
+use chuangye_core::portal::Item;
+use chuangye_core::portal::model::KINDS;
+use chuangye_core::portal::public::{self, Public};
+
+use crate::AppState;
+use crate::ctx::{Ctx, cookie, set_cookie};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+
+pub const ELDER_COOKIE: &str = "cy_elder";
+
+/// The frame of every public page.
+pub struct PortalShell {
+    pub lang: Lang,
+    pub title: String,
+    pub path: String,
+    pub elder: bool,
+    /// The deployment's root region: the site's name.
+    pub site: String,
+    pub langs: Vec<(&'static str, &'static str, bool)>,
+}
+
+impl PortalShell {
+    fn new(
+        st: &AppState,
+        ctx: &Ctx,
+        headers: &HeaderMap,
+        title: String,
+        site: &str,
+    ) -> PortalShell {
+        let _ = st;
+        PortalShell {
+            lang: ctx.lang,
+            title,
+            path: ctx.path.clone(),
+            elder: cookie(headers, ELDER_COOKIE) == Some("1"),
+            site: site.to_string(),
+            langs: Lang::ALL
+                .iter()
+                .map(|l| (l.code(), l.label(), *l == ctx.lang))
+                .collect(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn tk(&self, prefix: &str, suffix: &str) -> String {
+        self.lang.t(&format!("{prefix}{suffix}"))
+    }
+
+    pub fn date(&self, unix: &Option<i64>) -> String {
+        unix.map(|t| self.lang.datetime(t).chars().take(10).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn day(&self, unix: &i64) -> String {
+        self.date(&Some(*unix))
+    }
+
+    pub fn kinds(&self) -> &'static [&'static str] {
+        KINDS
+    }
+}
+
+/// Published text in the script the reader chose: Traditional readers get it converted.
+fn in_script(lang: Lang, text: &str) -> String {
+    if lang == Lang::ZhHant {
+        chuangye_core::portal::search::to_traditional(text)
+    } else {
+        text.to_string()
+    }
+}
+
+fn item_in_script(lang: Lang, mut i: Item) -> Item {
+    if lang == Lang::ZhHant {
+        i.title = in_script(lang, &i.title);
+        i.summary = in_script(lang, &i.summary);
+        i.body = in_script(lang, &i.body);
+        i.region_name = in_script(lang, &i.region_name);
+    }
+    i
+}
+
+fn items_in_script(lang: Lang, items: Vec<Item>) -> Vec<Item> {
+    items.into_iter().map(|i| item_in_script(lang, i)).collect()
+}
+
+/// The deployment's root region (code, name).
+async fn root(st: &AppState) -> AppResult<(String, String)> {
+    let code = chuangye_core::org::service::root_region(&st.core)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = region_name(st, &code).await?;
+    Ok((code, name))
+}
+
+async fn region_name(st: &AppState, code: &str) -> AppResult<String> {
+    let mut c = st.conn().await?;
+    let r = chuangye_core::org::repo::region_get(&mut c, &RegionScope::of(code), code).await?;
+    Ok(r.ok_or(AppError::NotFound)?.name)
+}
+
+/// A region of the deployment (its root or below), else 404.
+async fn region_in_site(st: &AppState, code: &str) -> AppResult<(String, String)> {
+    let (root, _) = root(st).await?;
+    if !RegionScope::of(&root).contains(code) {
+        return Err(AppError::NotFound);
+    }
+    Ok((code.to_string(), region_name(st, code).await?))
+}
+
+/// Answers a public page with an ETag of its bytes; 304 when the browser has them.
+fn cached(headers: &HeaderMap, html: String, last_modified: Option<i64>) -> Response {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    html.hash(&mut h);
+    let etag = format!("W/\"{:016x}\"", h.finish());
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut resp = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+    };
+    let hs = resp.headers_mut();
+    if let Ok(v) = etag.parse() {
+        hs.insert(header::ETAG, v);
+    }
+    hs.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, no-cache"),
+    );
+    hs.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Cookie, Accept-Encoding"),
+    );
+    if let Some(v) = last_modified.and_then(http_date) {
+        hs.insert(header::LAST_MODIFIED, v);
+    }
+    resp
+}
+
+fn http_date(t: i64) -> Option<header::HeaderValue> {
+    let d = time::OffsetDateTime::from_unix_timestamp(t).ok()?;
+    let f = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    d.format(&f).ok()?.parse().ok()
+}
+
+fn page<T: Template>(
+    headers: &HeaderMap,
+    p: &T,
+    last_modified: Option<i64>,
+) -> AppResult<Response> {
+    Ok(cached(
+        headers,
+        p.render().map_err(AppError::from)?,
+        last_modified,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+pub struct HomePage {
+    pub s: PortalShell,
+    pub region_code: String,
+    pub region_name: String,
+    pub latest: Vec<(String, Vec<Item>)>,
+    pub children: Vec<(String, String)>,
+    pub profile: Option<Item>,
+}
+
+async fn region_page(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    code: &str,
+) -> AppResult<Response> {
+    let (_, site) = root(st).await?;
+    let (code, name) = region_in_site(st, code).await?;
+    let latest = public::latest(&st.core, &code, 5)
+        .await?
+        .into_iter()
+        .map(|(k, rows)| (k, items_in_script(ctx.lang, rows)))
+        .collect();
+    let mut c = st.conn().await?;
+    let children =
+        chuangye_core::org::repo::region_children(&mut c, &RegionScope::of(&code), &code, false)
+            .await?
+            .into_iter()
+            .map(|r| (r.code, in_script(ctx.lang, &r.name)))
+            .collect();
+    drop(c);
+    let profile = public::profile(&st.core, &code)
+        .await?
+        .map(|p| item_in_script(ctx.lang, p));
+    let name = in_script(ctx.lang, &name);
+    let site = in_script(ctx.lang, &site);
+    let p = HomePage {
+        s: PortalShell::new(st, ctx, headers, name.clone(), &site),
+        region_code: code,
+        region_name: name,
+        latest,
+        children,
+        profile,
+    };
+    page(headers, &p, None)
+}
+
+pub async fn home(State(st): State<AppState>, ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
+    let (code, _) = root(&st).await?;
+    region_page(&st, &ctx, &headers, &code).await
+}
+
+pub async fn region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    region_page(&st, &ctx, &headers, &code).await
+}
+
+#[derive(Template)]
+#[template(path = "portal/list.html")]
+pub struct ListPage {
+    pub s: PortalShell,
+    pub kind: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub rows: Vec<Item>,
+    pub page: i64,
+    pub pages: i64,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub region: String,
+    pub page: Option<i64>,
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let (root_code, site) = root(&st).await?;
+    let region = if q.region.trim().is_empty() {
+        root_code
+    } else {
+        q.region.trim().to_string()
+    };
+    let (region_code, region_name) = region_in_site(&st, &region).await?;
+    let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
+    let (rows, total) = public::list(&st.core, &region_code, Some(&kind), page_no).await?;
+    let rows = items_in_script(ctx.lang, rows);
+    let region_name = in_script(ctx.lang, &region_name);
+    let title = format!(
+        "{} · {}",
+        ctx.t(&format!("portal.kind.{kind}")),
+        region_name
+    );
+    let p = ListPage {
+        s: PortalShell::new(&st, &ctx, &headers, title, &site),
+        kind,
+        region_code,
+        region_name,
+        rows,
+        page: page_no,
+        pages: (total + public::PAGE - 1) / public::PAGE,
+    };
+    page(&headers, &p, None)
+}
+
+#[derive(Template)]
+#[template(path = "portal/item.html")]
+pub struct ItemPage {
+    pub s: PortalShell,
+    pub item: Item,
+    pub business: Option<String>,
+    pub replaced_by: Option<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/gone.html")]
+pub struct GonePage {
+    pub s: PortalShell,
+    pub item_title: String,
+    pub reason: Option<String>,
+    pub expired: bool,
+}
+
+pub async fn item(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((kind, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (_, site) = root(&st).await?;
+    match public::item(&st.core, &id).await? {
+        Public::Shown(item) if item.kind == kind => {
+            let business = public::story_business(&st.core, &item).await?;
+            let replaced_by = match &item.replaced_by {
+                Some(r) => match public::item(&st.core, r).await {
+                    Ok(Public::Shown(p)) => {
+                        Some((format!("/portal/{}/{}", p.kind, p.id), p.title.clone()))
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            let updated = item.updated_at;
+            let item = Box::new(item_in_script(ctx.lang, *item));
+            let p = ItemPage {
+                s: PortalShell::new(&st, &ctx, &headers, item.title.clone(), &site),
+                item: *item,
+                business,
+                replaced_by,
+            };
+            page(&headers, &p, Some(updated))
+        }
+        Public::Shown(_) => Err(AppError::NotFound),
+        Public::Gone {
+            title,
+            reason,
+            expired,
+        } => {
+            let title = in_script(ctx.lang, &title);
+            let p = GonePage {
+                s: PortalShell::new(&st, &ctx, &headers, title.clone(), &site),
+                item_title: title,
+                reason,
+                expired,
+            };
+            let mut resp = page(&headers, &p, None)?;
+            *resp.status_mut() = StatusCode::GONE;
+            Ok(resp)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/search.html")]
+pub struct SearchPage {
+    pub s: PortalShell,
+    pub q: String,
+    pub kind: String,
+    pub region: String,
+    pub from: String,
+    pub to: String,
+    pub results: Option<chuangye_core::portal::search::Results>,
+    pub page: usize,
+    pub pages: usize,
+    /// The query string of this search without the page, for the page links.
+    pub base: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    pub page: Option<usize>,
+}
+
+const SEARCH_PAGE: usize = 10;
+
+/// A date typed in a filter as the unix seconds of its first (or last) second, China time.
+fn day_bound(s: &str, end: bool) -> Option<i64> {
+    let d = chuangye_core::ledger::model::parse_date(s)?;
+    let start = d.midnight().assume_utc().unix_timestamp() - 8 * 3600;
+    Some(if end { start + 86_399 } else { start })
+}
+
+pub async fn search(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let (root_code, site) = root(&st).await?;
+    let region = if q.region.trim().is_empty() {
+        root_code
+    } else {
+        q.region.trim().to_string()
+    };
+    region_in_site(&st, &region).await?;
+    let text: String = q.q.chars().take(100).collect();
+    let kind = Some(q.kind.trim().to_string()).filter(|k| KINDS.contains(&k.as_str()));
+    let page_no = q.page.unwrap_or(1).clamp(1, 500);
+    let results = if text.trim().is_empty() && kind.is_none() {
+        None
+    } else {
+        let query = chuangye_core::portal::search::Query {
+            text: text.clone(),
+            kinds: kind.iter().cloned().collect(),
+            region_prefix: Some(region.clone()),
+            from: day_bound(&q.from, false),
+            to: day_bound(&q.to, true),
+            offset: (page_no - 1) * SEARCH_PAGE,
+            limit: SEARCH_PAGE,
+        };
+        let mut r = public::search(&st.core, &query).await?;
+        for h in &mut r.hits {
+            h.title_html = in_script(ctx.lang, &h.title_html);
+            h.snippet_html = in_script(ctx.lang, &h.snippet_html);
+        }
+        Some(r)
+    };
+    let pages = results
+        .as_ref()
+        .map_or(0, |r| r.total.div_ceil(SEARCH_PAGE));
+    let base = serde_urlencoded::to_string([
+        ("q", text.as_str()),
+        ("kind", kind.as_deref().unwrap_or("")),
+        ("region", region.as_str()),
+        ("from", q.from.trim()),
+        ("to", q.to.trim()),
+    ])
+    .unwrap_or_default();
+    let p = SearchPage {
+        s: PortalShell::new(&st, &ctx, &headers, ctx.t("portal.search"), &site),
+        q: text,
+        kind: kind.unwrap_or_default(),
+        region,
+        from: q.from.trim().to_string(),
+        to: q.to.trim().to_string(),
+        results,
+        page: page_no,
+        pages,
+        base,
+    };
+    page(&headers, &p, None)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PrefsQuery {
+    #[serde(default)]
+    pub elder: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+/// Elder mode (large type, high contrast) on or off, kept for a year; back to the page.
+pub async fn prefs(State(st): State<AppState>, Query(q): Query<PrefsQuery>) -> Response {
+    let back = if q.next.starts_with("/portal") && !q.next.starts_with("//") {
+        q.next.clone()
+    } else {
+        "/portal".to_string()
+    };
+    let mut resp = Redirect::to(&back).into_response();
+    let on = if q.elder == "1" { "1" } else { "0" };
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            ELDER_COOKIE,
+            on,
+            Some(365 * 86400),
+            st.config.secure_cookies,
+        ),
+    );
+    resp
+}

@@ -1,0 +1,221 @@
+//! The portal through real HTTP: a community's news reviewed by its sub-district reaches the
+//! public pages above it, in either script, found by search; cached pages revalidate; bad input
+//! is escaped or refused, never a 500.
+
+use reqwest::StatusCode;
+use reqwest::header;
+
+use crate::support::TestApp;
+
+const OTHER_COMMUNITY: &str = "411002002001";
+const COMMUNITY: &str = "411002001001";
+
+/// The id in a `Location: /content/<id>?saved=1` answer.
+fn created_id(r: &reqwest::Response) -> String {
+    let loc = r.headers()[header::LOCATION].to_str().unwrap();
+    loc.trim_start_matches("/content/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn community_news_reviewed_by_its_sub_district_reaches_the_public_and_can_be_withdrawn() {
+    let app = TestApp::demo().await;
+    let community = app.login("community").await;
+    let r = community
+        .post(
+            "/content",
+            &[
+                ("kind", "news"),
+                ("title", "<script>alert(1)</script>社区创业担保贷款宣讲"),
+                (
+                    "body",
+                    "讲解创业担保贷款的申请条件。\n\n欢迎返乡农民工参加。",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = created_id(&r);
+    // A bad form is answered at its field, nothing saved.
+    let r = community
+        .post("/content", &[("kind", "news"), ("title", ""), ("body", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("id=\"title-error\""));
+    let r = community.post(&format!("/content/{id}/submit"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let anon = app.client();
+    assert_eq!(
+        anon.get(&format!("/portal/news/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let street = app.login("street").await;
+    let (_, queue) = street.text("/content/review").await;
+    assert!(queue.contains(&format!("data-item=\"{id}\"")), "{queue}");
+    let r = street.post(&format!("/content/{id}/approve"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let (status, home) = anon.text("/portal").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("社区创业担保贷款宣讲"),
+        "on the county's home page"
+    );
+    assert!(
+        !home.contains("<script>alert(1)</script>"),
+        "titles are escaped"
+    );
+    let (_, other) = anon
+        .text(&format!("/portal/region/{OTHER_COMMUNITY}"))
+        .await;
+    assert!(
+        !other.contains("社区创业担保贷款宣讲"),
+        "not on another community's page"
+    );
+    // The detail revalidates with its ETag.
+    let r = anon.get(&format!("/portal/news/{id}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().contains_key(header::LAST_MODIFIED));
+    let etag = r.headers()[header::ETAG].to_str().unwrap().to_string();
+    let again = anon
+        .http
+        .get(anon.url(&format!("/portal/news/{id}")))
+        .header(header::IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // Found by a Traditional query, marked; shown in Traditional to a Traditional reader.
+    let (_, results) = anon
+        .text("/portal/search?q=%E5%89%B5%E6%A5%AD%E6%93%94%E4%BF%9D%E8%B2%B8%E6%AC%BE")
+        .await;
+    assert!(results.contains(&format!("data-id=\"{id}\"")), "{results}");
+    assert!(results.contains("<mark>"), "{results}");
+    let trad = app.client();
+    assert_eq!(
+        trad.get("/lang/zh-hant?next=/portal").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, page) = trad.text(&format!("/portal/news/{id}")).await;
+    assert!(page.contains("創業擔保貸款"), "{page}");
+
+    // In the news feed of its community and the sitemap.
+    let (status, feed) = anon
+        .text(&format!("/portal/feed/news.xml?region={COMMUNITY}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        feed.contains("&lt;script&gt;") && feed.contains(&format!("/portal/news/{id}</id>")),
+        "{feed}"
+    );
+    let (_, other_feed) = anon
+        .text(&format!("/portal/feed/news.xml?region={OTHER_COMMUNITY}"))
+        .await;
+    assert!(!other_feed.contains(&id));
+    let (_, sitemap) = anon.text("/sitemap.xml").await;
+    assert!(
+        sitemap.contains(&format!("/portal/news/{id}</loc>")),
+        "{sitemap}"
+    );
+    // The public API says the same, without a token.
+    let v: serde_json::Value = anon
+        .get(&format!(
+            "/api/v1/portal/items?kind=news&region={COMMUNITY}"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == id.as_str()),
+        "{v}"
+    );
+    let v: serde_json::Value = anon
+        .get(&format!("/api/v1/portal/items/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(v["body_html"].as_str().unwrap().contains("<p>"), "{v}");
+    let v: serde_json::Value = anon
+        .get("/api/v1/portal/search?q=%E5%89%B5%E6%A5%AD")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == id.as_str()),
+        "{v}"
+    );
+    let (_, openapi) = anon.text("/api/v1/openapi.json").await;
+    assert!(openapi.contains("/api/v1/portal/search"));
+
+    let r = street
+        .post(
+            &format!("/content/{id}/withdraw"),
+            &[("reason", "活动已结束")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, gone) = anon.text(&format!("/portal/news/{id}")).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(gone.contains("活动已结束"), "{gone}");
+    assert_eq!(
+        anon.get(&format!("/api/v1/portal/items/{id}"))
+            .await
+            .status(),
+        StatusCode::GONE
+    );
+}
+
+#[tokio::test]
+async fn bad_public_input_is_escaped_or_refused_never_a_500() {
+    let app = TestApp::demo().await;
+    let anon = app.client();
+    let (status, page) = anon
+        .text("/portal/search?q=%3Cscript%3Ealert(x)%3C%2Fscript%3E%20AND%20%22(")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("<script>alert(x)"), "the query is escaped");
+    assert!(
+        page.contains("id=\"no-results\""),
+        "something useful when nothing matches"
+    );
+    for path in [
+        "/portal/region/999999999999",
+        "/portal/region/<b>",
+        "/portal/advert",
+        "/portal/news/no-such-item",
+        "/portal/search?region=110101000000&q=x",
+    ] {
+        assert_eq!(
+            anon.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    // Elder mode persists in a cookie.
+    assert_eq!(
+        anon.get("/portal/prefs?elder=1&next=/portal")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, home) = anon.text("/portal").await;
+    assert!(home.contains("class=\"elder\""), "{home}");
+    // Off-site redirects are refused.
+    let r = anon.get("/portal/prefs?elder=0&next=//evil.example").await;
+    assert_eq!(r.headers()[header::LOCATION], "/portal");
+}
