@@ -36,8 +36,8 @@ CREATE INDEX portal_item_region ON portal_item(region_code, state, updated_at);
 CREATE INDEX portal_item_updated ON portal_item(updated_at);
 CREATE INDEX portal_item_due ON portal_item(published_at);
 CREATE INDEX portal_item_expiry ON portal_item(expire_at);
--- One profile per community.
-CREATE UNIQUE INDEX portal_profile_one ON portal_item(region_code) WHERE kind = 'profile';
+-- One profile per community (a withdrawn one may be replaced).
+CREATE UNIQUE INDEX portal_profile_one ON portal_item(region_code) WHERE kind = 'profile' AND state <> 'withdrawn';
 
 CREATE TABLE portal_version (
     item_id    TEXT NOT NULL REFERENCES portal_item(id),

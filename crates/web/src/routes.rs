@@ -140,6 +140,18 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         r(
             p.clone(),
+            "/content/{id}/files",
+            Perm(P::PortalEdit),
+            post(content::attach).layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),
+        ),
+        r(
+            g.clone(),
+            "/portal/files/{id}",
+            Public,
+            get(portal::attachment),
+        ),
+        r(
+            p.clone(),
             "/content/{id}/submit",
             Perm(P::PortalEdit),
             post(content::submit),

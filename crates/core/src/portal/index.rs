@@ -8,7 +8,7 @@
 //! the directory's writer lock); the follower keeps its watermark beside it.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use chuangye_search::{Doc, Index};
 
@@ -17,30 +17,32 @@ use super::repo;
 use crate::db::now;
 use crate::{Core, Error, Result};
 
-/// The process's index, opened on first use.
+/// The process's index, opened on first use (and tried again on the next use if opening
+/// failed, e.g. while `chuangye search reindex` held it).
 pub struct SearchIndex {
     dir: PathBuf,
-    index: OnceLock<std::result::Result<Arc<Index>, String>>,
+    index: std::sync::Mutex<Option<Arc<Index>>>,
 }
 
 impl SearchIndex {
     pub fn new(dir: PathBuf) -> SearchIndex {
         SearchIndex {
             dir,
-            index: OnceLock::new(),
+            index: std::sync::Mutex::new(None),
         }
     }
 
-    /// The index, opening it (and creating it if new) the first time.
+    /// The index, opening it (and creating it if new) when it is not open yet.
     pub fn get(&self) -> Result<Arc<Index>> {
-        self.index
-            .get_or_init(|| {
-                Index::open(&self.dir)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
-            .clone()
-            .map_err(|e| Error::Other(anyhow::anyhow!("search index {}: {e}", self.dir.display())))
+        let mut slot = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(i) = slot.as_ref() {
+            return Ok(i.clone());
+        }
+        let opened = Index::open(&self.dir).map(Arc::new).map_err(|e| {
+            Error::Other(anyhow::anyhow!("search index {}: {e}", self.dir.display()))
+        })?;
+        *slot = Some(opened.clone());
+        Ok(opened)
     }
 }
 
@@ -87,8 +89,38 @@ pub async fn refresh(core: &Core, id: &str) -> Result<()> {
     .map_err(search_err)
 }
 
+/// Brings several items up to date in one write to the index: the public ones in, the others
+/// (withdrawn, expired, not yet due, deleted) out.
+pub async fn refresh_many(core: &Core, ids: &[String]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut c = core.db.pool().acquire().await?;
+    let items = repo::get_many(&mut c, ids).await?;
+    drop(c);
+    let t = now();
+    let docs: Vec<Doc> = items
+        .iter()
+        .filter(|i| i.is_public(t))
+        .map(doc_of)
+        .collect();
+    let gone: Vec<String> = ids
+        .iter()
+        .filter(|id| !docs.iter().any(|d| &d.id == *id))
+        .cloned()
+        .collect();
+    let index = core.search.get()?;
+    tokio::task::spawn_blocking(move || {
+        index.upsert(&docs)?;
+        index.delete(&gone)
+    })
+    .await
+    .map_err(anyhow::Error::from)?
+    .map_err(search_err)
+}
+
 /// The refresh right after a write commits, so the public finds the item at once; if it
-/// fails, the job queued with the write does it.
+/// fails, the follower does it within the second.
 pub async fn after_commit(core: &Core, id: &str) {
     if let Err(e) = refresh(core, id).await {
         tracing::warn!(item = id, error = %e, "search index not refreshed; the queued job will");
@@ -124,6 +156,9 @@ pub async fn reindex(core: &Core, mut progress: impl FnMut(u64)) -> Result<u64> 
     Ok(n)
 }
 
+/// How far back each look of the follower reaches before its last one.
+const FOLLOW_OVERLAP_SECS: i64 = 60;
+
 /// Where a process's index has followed the database to (unix seconds), kept beside the index.
 fn watermark_file(core: &Core) -> PathBuf {
     core.data_dir.join("search").join("followed-at")
@@ -152,18 +187,25 @@ pub async fn follow(core: Core, mut stop: tokio::sync::watch::Receiver<bool>) {
             Err(e) => tracing::warn!(error = %e, "search index not rebuilt"),
         }
     }
+    // Items whose refresh failed are tried again on the next tick.
+    let mut retry: Vec<String> = Vec::new();
     loop {
-        // A second of overlap: a write committed late in the last second is seen again.
+        // A minute of overlap: a write stamped before it committed, or on a node whose clock
+        // runs a little behind, is still seen (refreshing an item twice does no harm).
         let to = now();
         let changed = async {
             let mut c = core.db.pool().acquire().await?;
-            repo::changed_between(&mut c, since - 1, to).await
+            repo::changed_between(&mut c, since - FOLLOW_OVERLAP_SECS, to).await
         };
         match changed.await {
-            Ok(ids) => {
-                for id in ids {
-                    if let Err(e) = refresh(&core, &id).await {
-                        tracing::warn!(item = %id, error = %e, "search index not refreshed");
+            Ok(mut ids) => {
+                ids.append(&mut retry);
+                ids.sort();
+                ids.dedup();
+                for chunk in ids.chunks(500) {
+                    if let Err(e) = refresh_many(&core, chunk).await {
+                        tracing::warn!(error = %e, "search index not refreshed; trying again");
+                        retry.extend_from_slice(chunk);
                     }
                 }
                 since = to;

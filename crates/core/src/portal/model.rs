@@ -128,12 +128,6 @@ pub fn may_publish_directly(region_code: &str) -> bool {
     crate::org::level_of(region_code).is_some_and(|l| l < 5)
 }
 
-/// `reviewer` may decide on an item of `region`: a region strictly below its own.
-pub fn reviews(reviewer_region: &str, item_region: &str) -> bool {
-    reviewer_region != item_region
-        && crate::org::RegionScope::of(reviewer_region).contains(item_region)
-}
-
 /// `YYYY-MM-DDTHH:MM` (or with seconds, or a bare date) in China time, as unix seconds.
 pub fn parse_local(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -165,8 +159,13 @@ pub fn fmt_local(t: i64) -> String {
     )
 }
 
+/// Typed text without control characters (they would break feeds and pages), trimmed.
 fn text(s: &str) -> String {
-    s.trim().to_string()
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -326,6 +325,11 @@ pub fn clean_html(raw: &str) -> String {
         .generic_attributes(std::collections::HashSet::new())
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
         .url_relative(ammonia::UrlRelative::PassThrough)
+        // Local paths stay; a protocol-relative address (`//host/…`) would leave the site.
+        .attribute_filter(|_, attr, value| {
+            let url = matches!(attr, "href" | "src");
+            (!(url && value.trim_start().starts_with("//"))).then_some(value.into())
+        })
         .link_rel(Some("noopener noreferrer"))
         .clean(&html)
         .to_string()
@@ -487,15 +491,23 @@ mod tests {
     }
 
     #[test]
+    fn protocol_relative_addresses_are_dropped_local_paths_kept() {
+        let c = clean_html(
+            r#"<p><a href="//evil.example/x">a</a><img src="/portal/files/1" alt="b"></p>"#,
+        );
+        assert!(!c.contains("evil.example"), "{c}");
+        assert!(c.contains(r#"src="/portal/files/1""#), "{c}");
+    }
+
+    #[test]
+    fn control_characters_are_dropped_from_typed_text() {
+        assert_eq!(text(" 标题\u{7}\u{0} "), "标题");
+    }
+
+    #[test]
     fn communities_are_reviewed_higher_levels_publish_directly() {
         assert!(!may_publish_directly("411002001001"));
         assert!(may_publish_directly("411002001000"));
         assert!(may_publish_directly("411002000000"));
-        assert!(reviews("411002001000", "411002001001"));
-        assert!(!reviews("411002001000", "411002001000"), "not its own");
-        assert!(
-            !reviews("411002001000", "411002002001"),
-            "not another street's"
-        );
     }
 }

@@ -137,3 +137,28 @@ pub async fn region_codes(core: &Core, root: &str, limit: i64) -> Result<Vec<Str
     .fetch_all(&mut *c)
     .await?)
 }
+
+/// The files attached to a public item, oldest first.
+pub async fn attachments(core: &Core, item: &Item) -> Result<Vec<crate::files::FileMeta>> {
+    let system = crate::org::Actor::system(&item.region_code, "portal");
+    crate::files::list_for(core, &system, "portal_item", &item.id).await
+}
+
+/// A file attached to an item the public may read now, with where its content is.
+pub async fn attachment(
+    core: &Core,
+    file_id: &str,
+) -> Result<(crate::files::FileMeta, std::path::PathBuf)> {
+    let root = crate::org::service::root_region(core)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let (meta, path) =
+        crate::files::get(core, &crate::org::Actor::system(&root, "portal"), file_id).await?;
+    if meta.owner_entity != "portal_item" {
+        return Err(Error::NotFound);
+    }
+    match item(core, &meta.owner_id).await? {
+        Public::Shown(_) => Ok((meta, path)),
+        Public::Gone { .. } => Err(Error::NotFound),
+    }
+}

@@ -75,18 +75,36 @@ pub async fn insert(
     Ok(())
 }
 
-/// Replaces an item's content (a new version) and sets its state.
+/// What a change expects to find: the item's state and version when it was read. A change that
+/// finds anything else (someone changed the item meanwhile) writes nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct Expect<'a> {
+    pub state: &'a str,
+    pub version: i64,
+}
+
+fn changed_meanwhile(rows: u64) -> Result<()> {
+    if rows == 0 {
+        return Err(super::model::field("state", "portal.changed_meanwhile"));
+    }
+    Ok(())
+}
+
+/// Replaces an item's content (a new version), its state and when it is public from, if it is
+/// still as expected.
 pub async fn update(
     c: Exec<'_>,
     id: &str,
+    expect: Expect<'_>,
     input: &Checked,
-    new_state: &str,
+    (new_state, published_at): (&str, Option<i64>),
     at: i64,
 ) -> Result<()> {
-    sqlx::query(
+    let r = sqlx::query(
         "UPDATE portal_item SET title = $1, summary = $2, body = $3, publish_at = $4, expire_at = $5, doc_number = $6, \
          issuer = $7, effective_on = $8, expires_on = $9, policy_status = $10, replaced_by = $11, business_id = $12, \
-         state = $13, version = version + 1, updated_at = $14 WHERE id = $15",
+         state = $13, published_at = $14, version = version + 1, updated_at = $15 \
+         WHERE id = $16 AND state = $17 AND version = $18",
     )
     .bind(input.title.clone())
     .bind(input.summary.clone())
@@ -101,18 +119,22 @@ pub async fn update(
     .bind(input.replaced_by.clone())
     .bind(input.business_id.clone())
     .bind(new_state.to_string())
+    .bind(published_at)
     .bind(at)
     .bind(id.to_string())
+    .bind(expect.state.to_string())
+    .bind(expect.version)
     .execute(c)
     .await?;
-    Ok(())
+    changed_meanwhile(r.rows_affected())
 }
 
-/// Moves an item to a state (a new version): `published_at` when it goes public, the reason of
-/// a return or a withdrawal.
+/// Moves an item to a state (a new version), if it is still as expected: `published_at` when it
+/// goes public, the reason of a return or a withdrawal.
 pub async fn set_state(
     c: Exec<'_>,
     id: &str,
+    expect: Expect<'_>,
     new_state: &str,
     published_at: Option<i64>,
     reason: Option<&str>,
@@ -124,17 +146,19 @@ pub async fn set_state(
     };
     let sql = format!(
         "UPDATE portal_item SET state = $1, published_at = COALESCE($2, published_at), {reason_column} = $3, \
-         version = version + 1, updated_at = $4 WHERE id = $5"
+         version = version + 1, updated_at = $4 WHERE id = $5 AND state = $6 AND version = $7"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(new_state.to_string())
         .bind(published_at)
         .bind(reason.map(str::to_string))
         .bind(at)
         .bind(id.to_string())
+        .bind(expect.state.to_string())
+        .bind(expect.version)
         .execute(c)
         .await?;
-    Ok(())
+    changed_meanwhile(r.rows_affected())
 }
 
 /// Keeps the item as it now is as a version, with what happened.
@@ -204,7 +228,7 @@ pub async fn list(
     Ok(sql.query_as().fetch_all(c).await?)
 }
 
-/// The items of a community (or any region) that is not `own`, waiting in review below it.
+/// The items of the regions directly below `own` waiting for its review.
 pub async fn review_queue(c: Exec<'_>, scope: &RegionScope, own: &str) -> Result<Vec<Item>> {
     let mut sql = Sql::new(&format!("{SELECT} WHERE i.state = "));
     sql.bind(state::REVIEW.to_string())
@@ -212,7 +236,7 @@ pub async fn review_queue(c: Exec<'_>, scope: &RegionScope, own: &str) -> Result
         .bind(scope.lo.clone())
         .push(" AND ")
         .bind(scope.hi.clone())
-        .push(" AND i.region_code <> ")
+        .push(" AND r.parent_code = ")
         .bind(own.to_string())
         .push(" ORDER BY i.updated_at, i.id");
     Ok(sql.query_as().fetch_all(c).await?)
@@ -267,7 +291,9 @@ fn public_filters(sql: &mut Sql, region: &RegionScope, kind: Option<&str>, now: 
 
 /// A community's profile, if it has one.
 pub async fn profile_of(c: Exec<'_>, region: &str) -> Result<Option<Item>> {
-    let sql = format!("{SELECT} WHERE i.kind = 'profile' AND i.region_code = $1");
+    let sql = format!(
+        "{SELECT} WHERE i.kind = 'profile' AND i.region_code = $1 AND i.state <> 'withdrawn'"
+    );
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(region.to_string())
         .fetch_optional(c)
@@ -343,4 +369,14 @@ pub async fn public_addresses(
     .bind(limit)
     .fetch_all(c)
     .await?)
+}
+
+/// The region directly above `code` in the tree.
+pub async fn parent_of(c: Exec<'_>, code: &str) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT parent_code FROM region WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(c)
+            .await?;
+    Ok(row.and_then(|r| r.0))
 }

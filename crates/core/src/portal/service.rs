@@ -51,9 +51,11 @@ async fn check_refs(
     editing: Option<&str>,
 ) -> Result<()> {
     if let Some(r) = &input.replaced_by {
-        let ok = repo::get(&mut *tx, r)
-            .await?
-            .is_some_and(|p| p.kind == "policy" && Some(p.id.as_str()) != editing);
+        let ok = repo::get(&mut *tx, r).await?.is_some_and(|p| {
+            p.kind == "policy"
+                && actor.scope.contains(&p.region_code)
+                && Some(p.id.as_str()) != editing
+        });
         if !ok {
             return Err(model::field("replaced_by", "portal.replaced_by_unknown"));
         }
@@ -133,10 +135,26 @@ async fn own_item(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Item> {
     Ok(item)
 }
 
-/// Saves a change as a new version. A draft or returned item stays as it is; a published item
-/// of a level that publishes directly stays published; a community's published item goes back
-/// to its sub-district for review.
-pub async fn update(core: &Core, actor: &Actor, id: &str, input: &ItemInput) -> Result<()> {
+/// What a change of state needs from an item it just read: that it is in scope, and the
+/// state and version the guarded write will expect.
+fn expect(item: &Item) -> repo::Expect<'_> {
+    repo::Expect {
+        state: &item.state,
+        version: item.version,
+    }
+}
+
+/// Saves a change as a new version. A draft or returned item stays as it is. A published item
+/// stays published only where its level publishes directly and the editor may publish (its
+/// schedule then applies again); otherwise it goes back to review. `version` is the version
+/// the editor saw: a change made meanwhile by someone else is not overwritten.
+pub async fn update(
+    core: &Core,
+    actor: &Actor,
+    id: &str,
+    input: &ItemInput,
+    version: Option<i64>,
+) -> Result<()> {
     actor.require(Permission::PortalEdit)?;
     let mut checked = model::check(input)?;
     let mut tx = core.db.begin().await?;
@@ -144,13 +162,35 @@ pub async fn update(core: &Core, actor: &Actor, id: &str, input: &ItemInput) -> 
     if !item.is_editable() {
         return Err(model::field("state", "portal.not_editable"));
     }
+    if version.is_some_and(|v| v != item.version) {
+        return Err(model::field("state", "portal.changed_meanwhile"));
+    }
     checked.kind = item.kind.clone();
     check_refs(&mut tx, actor, &checked, Some(id)).await?;
-    let next = match item.state.as_str() {
-        state::PUBLISHED if !model::may_publish_directly(&item.region_code) => state::REVIEW,
-        s => s,
+    let at = now();
+    let keeps_published =
+        model::may_publish_directly(&item.region_code) && actor.can(Permission::PortalPublish);
+    let (next, published_at) = match item.state.as_str() {
+        state::PUBLISHED if keeps_published => {
+            // A new schedule applies; without one, it stays public from when it was.
+            let from = match checked.publish_at {
+                Some(p) => p.max(at),
+                None => item.published_at.unwrap_or(at).min(at),
+            };
+            (state::PUBLISHED, Some(from))
+        }
+        state::PUBLISHED => (state::REVIEW, item.published_at),
+        s => (s, item.published_at),
     };
-    repo::update(&mut tx, id, &checked, next, now()).await?;
+    repo::update(
+        &mut tx,
+        id,
+        expect(&item),
+        &checked,
+        (next, published_at),
+        at,
+    )
+    .await?;
     let after = serde_json::json!({"title": checked.title, "state": next});
     audited(&mut tx, core, actor, "portal.update", id, "saved", after).await?;
     tx.commit().await?;
@@ -163,8 +203,38 @@ fn goes_public(item: &Item, at: i64) -> i64 {
     item.publish_at.map_or(at, |p| p.max(at))
 }
 
+/// Moves an item read in `tx` to `next` (guarded by the state and version read), with its
+/// version and audit rows; commits and refreshes the search index.
+#[allow(clippy::too_many_arguments)]
+async fn transition(
+    core: &Core,
+    actor: &Actor,
+    mut tx: Tx,
+    item: &Item,
+    (next, published_at): (&str, Option<i64>),
+    reason: Option<&str>,
+    action: &str,
+    note: &str,
+) -> Result<()> {
+    repo::set_state(
+        &mut tx,
+        &item.id,
+        expect(item),
+        next,
+        published_at,
+        reason,
+        now(),
+    )
+    .await?;
+    let after = serde_json::json!({"state": next, "published_at": published_at, "reason": reason});
+    audited(&mut tx, core, actor, action, &item.id, note, after).await?;
+    tx.commit().await?;
+    super::index::after_commit(core, &item.id).await;
+    Ok(())
+}
+
 /// Sends a community's draft (or returned item) to its sub-district; a level that publishes
-/// directly publishes it at once (or at its scheduled time).
+/// directly publishes it at once (or at its scheduled time) when the actor may publish.
 pub async fn submit(core: &Core, actor: &Actor, id: &str) -> Result<&'static str> {
     actor.require(Permission::PortalEdit)?;
     let mut tx = core.db.begin().await?;
@@ -172,28 +242,33 @@ pub async fn submit(core: &Core, actor: &Actor, id: &str) -> Result<&'static str
     if !matches!(item.state.as_str(), state::DRAFT | state::RETURNED) {
         return Err(model::field("state", "portal.not_submittable"));
     }
-    let at = now();
     let direct =
         model::may_publish_directly(&item.region_code) && actor.can(Permission::PortalPublish);
     let (next, published_at, action) = if direct {
         (
             state::PUBLISHED,
-            Some(goes_public(&item, at)),
+            Some(goes_public(&item, now())),
             "portal.publish",
         )
     } else {
         (state::REVIEW, None, "portal.submit")
     };
-    repo::set_state(&mut tx, id, next, published_at, None, at).await?;
-    let after = serde_json::json!({"state": next, "published_at": published_at});
-    audited(&mut tx, core, actor, action, id, next, after).await?;
-    tx.commit().await?;
-    super::index::after_commit(core, id).await;
+    transition(
+        core,
+        actor,
+        tx,
+        &item,
+        (next, published_at),
+        None,
+        action,
+        next,
+    )
+    .await?;
     Ok(next)
 }
 
-/// The reviewer's decision on an item submitted from below: publish it, or return it with a
-/// reason the community sees.
+/// The reviewer's decision on an item submitted by a region directly below theirs: publish
+/// it, or return it with a reason the community sees.
 pub async fn decide(
     core: &Core,
     actor: &Actor,
@@ -207,38 +282,46 @@ pub async fn decide(
     if !actor.scope.contains(&item.region_code) {
         return Err(Error::NotFound);
     }
-    let reason = reason.trim();
-    if !approve && reason.is_empty() {
-        return Err(model::field("reason", "portal.reason_missing"));
-    }
-    if !model::reviews(&actor.region_code, &item.region_code) {
+    let parent = repo::parent_of(&mut tx, &item.region_code).await?;
+    if parent.as_deref() != Some(actor.region_code.as_str()) {
         return Err(model::field("state", "portal.review_own"));
     }
     if item.state != state::REVIEW {
         return Err(model::field("state", "portal.not_in_review"));
     }
-    let at = now();
-    let (next, published_at, note) = if approve {
-        (
-            state::PUBLISHED,
-            Some(goes_public(&item, at)),
-            "approved".to_string(),
+    let reason = reason.trim();
+    if !approve && reason.is_empty() {
+        return Err(model::field("reason", "portal.reason_missing"));
+    }
+    if approve {
+        let at = goes_public(&item, now());
+        let next = (state::PUBLISHED, Some(at));
+        transition(
+            core,
+            actor,
+            tx,
+            &item,
+            next,
+            None,
+            "portal.approve",
+            "approved",
         )
+        .await
     } else {
-        (state::RETURNED, None, format!("returned: {reason}"))
-    };
-    let reason = (!approve).then_some(reason);
-    repo::set_state(&mut tx, id, next, published_at, reason, at).await?;
-    let after = serde_json::json!({"state": next, "reason": reason});
-    let action = if approve {
-        "portal.approve"
-    } else {
-        "portal.return"
-    };
-    audited(&mut tx, core, actor, action, id, &note, after).await?;
-    tx.commit().await?;
-    super::index::after_commit(core, id).await;
-    Ok(())
+        let note = format!("returned: {reason}");
+        let next = (state::RETURNED, None);
+        transition(
+            core,
+            actor,
+            tx,
+            &item,
+            next,
+            Some(reason),
+            "portal.return",
+            &note,
+        )
+        .await
+    }
 }
 
 /// Takes a published item down (its own level or any above it): the public sees a notice with
@@ -250,18 +333,77 @@ pub async fn withdraw(core: &Core, actor: &Actor, id: &str, reason: &str) -> Res
     if !actor.scope.contains(&item.region_code) {
         return Err(Error::NotFound);
     }
+    if item.state != state::PUBLISHED {
+        return Err(model::field("state", "portal.not_published"));
+    }
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(model::field("reason", "portal.reason_missing"));
     }
-    if item.state != state::PUBLISHED {
-        return Err(model::field("state", "portal.not_published"));
-    }
-    repo::set_state(&mut tx, id, state::WITHDRAWN, None, Some(reason), now()).await?;
-    let after = serde_json::json!({"state": state::WITHDRAWN, "reason": reason});
     let note = format!("withdrawn: {reason}");
-    audited(&mut tx, core, actor, "portal.withdraw", id, &note, after).await?;
+    let next = (state::WITHDRAWN, None);
+    transition(
+        core,
+        actor,
+        tx,
+        &item,
+        next,
+        Some(reason),
+        "portal.withdraw",
+        &note,
+    )
+    .await
+}
+
+/// Attaches an image or document to an item of the actor's own region while it may still be
+/// changed: type sniffed from the content and checked against its name, size limited
+/// (`FileRules::DOCUMENTS`); a new version notes it. A published item keeps its state.
+pub async fn attach(
+    core: &Core,
+    actor: &Actor,
+    id: &str,
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<crate::files::FileMeta> {
+    actor.require(Permission::PortalEdit)?;
+    let mut tx = core.db.begin().await?;
+    let item = own_item(&mut tx, actor, id).await?;
+    if !item.is_editable() {
+        return Err(model::field("file", "portal.not_editable"));
+    }
+    let meta = crate::files::store(
+        core,
+        &mut tx,
+        actor,
+        crate::files::Upload {
+            bytes,
+            original_name: file_name,
+            owner_entity: "portal_item",
+            owner_id: id,
+            region_code: &item.region_code,
+            rules: &crate::files::FileRules::DOCUMENTS,
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE portal_item SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    let note = format!("attached: {}", meta.original_name);
+    let after = serde_json::json!({"file": meta.id, "name": meta.original_name});
+    audited(&mut tx, core, actor, "portal.attach", id, &note, after).await?;
     tx.commit().await?;
     super::index::after_commit(core, id).await;
-    Ok(())
+    Ok(meta)
+}
+
+/// The files attached to an item the actor may see.
+pub async fn attachments(
+    core: &Core,
+    actor: &Actor,
+    id: &str,
+) -> Result<Vec<crate::files::FileMeta>> {
+    get(core, actor, id).await?;
+    crate::files::list_for(core, actor, "portal_item", id).await
 }

@@ -105,13 +105,41 @@ async fn a_community_draft_reviewed_by_its_sub_district_shows_on_every_page_abov
             "社区举办创业担保贷款政策宣讲会",
             "3月5日上午讲解创业担保贷款申请条件。",
         ),
+        Some(returned.version),
     )
     .await
     .unwrap();
+    // An edit made from a stale page is refused, nothing written.
+    let stale = service::update(
+        &t.core,
+        &community,
+        &id,
+        &news("旧标题", "旧正文"),
+        Some(returned.version),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(stale), "state:portal.changed_meanwhile");
     service::submit(&t.core, &community, &id).await.unwrap();
+    let e = service::decide(&t.core, &scoped(COUNTY), &id, true, "")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        field_of(e),
+        "state:portal.review_own",
+        "only the sub-district reviews"
+    );
     service::decide(&t.core, &street, &id, true, "")
         .await
         .unwrap();
+    let e = service::decide(&t.core, &street, &id, true, "")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        field_of(e),
+        "state:portal.not_in_review",
+        "not approved twice"
+    );
     for region in [COMMUNITY, STREET, COUNTY] {
         assert_eq!(
             listed(&t, region).await,
@@ -221,6 +249,22 @@ async fn a_community_has_one_profile_and_only_communities_write_one() {
         .await
         .unwrap_err();
     assert_eq!(field_of(e), "kind:portal.profile_exists");
+    // Once its profile is withdrawn, a community writes a new one.
+    let first = service::list(&t.core, &community, Some("draft"))
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    service::submit(&t.core, &community, &first).await.unwrap();
+    service::decide(&t.core, &scoped(STREET), &first, true, "")
+        .await
+        .unwrap();
+    service::withdraw(&t.core, &scoped(STREET), &first, "内容过时")
+        .await
+        .unwrap();
+    service::create(&t.core, &community, &profile("新的社区简介"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ pub struct NextQuery {
 }
 
 /// Only local paths are followed after login, never another site.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     // A local path only: no scheme, no host, no backslash, no control or blank characters
     // (browsers drop tabs and newlines, which would turn "/\t/host" into "//host").
     let plain = next

@@ -88,6 +88,7 @@ pub struct EditPage {
     pub typed: FormData,
     pub errors: Errors,
     pub versions: Vec<Version>,
+    pub files: Vec<chuangye_core::files::FileMeta>,
     pub can_publish: bool,
     pub direct: bool,
     /// The actor's region: only its own items are edited here.
@@ -174,9 +175,12 @@ async fn edit_page(
     errors: Errors,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let versions = match &item {
-        Some(i) => service::versions(&st.core, a, &i.id).await?,
-        None => Vec::new(),
+    let (versions, files) = match &item {
+        Some(i) => (
+            service::versions(&st.core, a, &i.id).await?,
+            service::attachments(&st.core, a, &i.id).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let p = EditPage {
         s: Shell::new(st, ctx, "nav.content")
@@ -191,6 +195,7 @@ async fn edit_page(
         typed,
         errors,
         versions,
+        files,
     };
     render_form(&p, p.errors.any())
 }
@@ -269,7 +274,8 @@ pub async fn update(
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
     let item = service::get(&st.core, a, &id).await?;
-    let r = service::update(&st.core, a, &id, &input(&item.kind, &form)).await;
+    let version = form.get("version").parse::<i64>().ok();
+    let r = service::update(&st.core, a, &id, &input(&item.kind, &form), version).await;
     match form_result(ctx.lang, r)? {
         Ok(()) => Ok(see_other(&format!("/content/{id}?saved=1"))),
         Err(e) => item_page(&st, &ctx, item, form, e).await,
@@ -335,6 +341,29 @@ pub async fn withdraw(
     let a = ctx.actor()?;
     let r = service::withdraw(&st.core, a, &id, &form.get("reason")).await;
     match form_result(ctx.lang, r)? {
+        Ok(()) => Ok(see_other(&format!("/content/{id}"))),
+        Err(e) => {
+            let item = service::get(&st.core, a, &id).await?;
+            item_page(&st, &ctx, item, FormData::default(), e).await
+        }
+    }
+}
+
+/// Attaches an image or document (multipart field `file`; the CSRF token in the query).
+pub async fn attach(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let a = ctx.actor()?;
+    let result = match crate::pages::read_upload(mp, 20).await? {
+        Some((name, bytes)) => service::attach(&st.core, a, &id, &bytes, &name)
+            .await
+            .map(|_| ()),
+        None => Err(chuangye_core::Error::field("file", "files.empty")),
+    };
+    match form_result(ctx.lang, result)? {
         Ok(()) => Ok(see_other(&format!("/content/{id}"))),
         Err(e) => {
             let item = service::get(&st.core, a, &id).await?;

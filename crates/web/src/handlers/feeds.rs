@@ -108,8 +108,8 @@ pub async fn feed(
     Ok(xml(out, "application/atom+xml; charset=utf-8"))
 }
 
-/// The sitemap: the home, each list, each region's page and every public item (at most the
-/// 45,000 most recently changed, inside the protocol's 50,000).
+/// The sitemap: the home, each list, each region's page and every public item (the most recently
+/// changed, up to the protocol's 50,000 addresses).
 pub async fn sitemap(State(st): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     let root = chuangye_core::org::service::root_region(&st.core)
         .await?
@@ -128,7 +128,9 @@ pub async fn sitemap(State(st): State<AppState>, headers: HeaderMap) -> AppResul
             .into_iter()
             .map(|r| (format!("{base}/portal/region/{r}"), None)),
     );
-    for (id, kind, at) in public::addresses(&st.core, 45_000).await? {
+    // The protocol's limit is 50,000 addresses per sitemap.
+    let room = 50_000 - urls.len() as i64;
+    for (id, kind, at) in public::addresses(&st.core, room.max(0)).await? {
         urls.push((format!("{base}/portal/{kind}/{id}"), Some(at)));
     }
     let mut out = String::from(

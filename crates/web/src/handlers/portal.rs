@@ -140,13 +140,15 @@ fn cached(headers: &HeaderMap, html: String, last_modified: Option<i64>) -> Resp
     if let Ok(v) = etag.parse() {
         hs.insert(header::ETAG, v);
     }
+    // Private: a first visit also sets the visitor's own CSRF cookie, which no shared cache
+    // may hand to someone else.
     hs.insert(
         header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, no-cache"),
+        header::HeaderValue::from_static("private, no-cache"),
     );
     hs.insert(
         header::VARY,
-        header::HeaderValue::from_static("Cookie, Accept-Encoding"),
+        header::HeaderValue::from_static("Cookie, Accept-Language, Accept-Encoding"),
     );
     if let Some(v) = last_modified.and_then(http_date) {
         hs.insert(header::LAST_MODIFIED, v);
@@ -298,6 +300,7 @@ pub async fn list(
 pub struct ItemPage {
     pub s: PortalShell,
     pub item: Item,
+    pub files: Vec<chuangye_core::files::FileMeta>,
     pub business: Option<String>,
     pub replaced_by: Option<(String, String)>,
 }
@@ -321,6 +324,7 @@ pub async fn item(
     match public::item(&st.core, &id).await? {
         Public::Shown(item) if item.kind == kind => {
             let business = public::story_business(&st.core, &item).await?;
+            let files = public::attachments(&st.core, &item).await?;
             let replaced_by = match &item.replaced_by {
                 Some(r) => match public::item(&st.core, r).await {
                     Ok(Public::Shown(p)) => {
@@ -335,6 +339,7 @@ pub async fn item(
             let p = ItemPage {
                 s: PortalShell::new(&st, &ctx, &headers, item.title.clone(), &site),
                 item: *item,
+                files,
                 business,
                 replaced_by,
             };
@@ -354,7 +359,10 @@ pub async fn item(
                 expired,
             };
             let mut resp = page(&headers, &p, None)?;
-            *resp.status_mut() = StatusCode::GONE;
+            // A revalidated notice stays a 304; a full answer says the item is gone.
+            if resp.status() == StatusCode::OK {
+                *resp.status_mut() = StatusCode::GONE;
+            }
             Ok(resp)
         }
     }
@@ -471,8 +479,9 @@ pub struct PrefsQuery {
 
 /// Elder mode (large type, high contrast) on or off, kept for a year; back to the page.
 pub async fn prefs(State(st): State<AppState>, Query(q): Query<PrefsQuery>) -> Response {
-    let back = if q.next.starts_with("/portal") && !q.next.starts_with("//") {
-        q.next.clone()
+    let next = super::account::safe_next(&q.next);
+    let back = if next.starts_with("/portal") {
+        next
     } else {
         "/portal".to_string()
     };
@@ -488,4 +497,33 @@ pub async fn prefs(State(st): State<AppState>, Query(q): Query<PrefsQuery>) -> R
         ),
     );
     resp
+}
+
+/// A file attached to a public item (images shown inline, documents downloaded); sandboxed.
+pub async fn attachment(State(st): State<AppState>, Path(id): Path<String>) -> AppResult<Response> {
+    let (meta, path) = public::attachment(&st.core, &id).await?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("file {id}: {e}")))?;
+    let inline = meta.content_type.starts_with("image/");
+    let disposition = chuangye_core::files::content_disposition(&meta.original_name);
+    let disposition = if inline {
+        disposition.replacen("attachment", "inline", 1)
+    } else {
+        disposition
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, meta.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ),
+            (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -183,6 +183,8 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("GET /content/{id}", (Content, Empty)),
         ("POST /content/{id}", (Content, Empty)),
         ("POST /content/{id}/submit", (Content, Empty)),
+        ("POST /content/{id}/files", (Content, Multipart)),
+        ("GET /portal/files/{id}", (None, Empty)),
         ("POST /content/{id}/approve", (Content, Empty)),
         ("POST /content/{id}/return", (Content, Empty)),
         ("POST /content/{id}/withdraw", (Content, Empty)),

@@ -45,6 +45,28 @@ async fn community_news_reviewed_by_its_sub_district_reaches_the_public_and_can_
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("id=\"title-error\""));
+    // A photo is attached; a file whose content is not what its name says is refused.
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let community = &community;
+        let id = id.clone();
+        async move {
+            let token = community.csrf().await;
+            let part = reqwest::multipart::Part::bytes(bytes).file_name(name);
+            community
+                .http
+                .post(community.url(&format!("/content/{id}/files?_csrf={token}")))
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let png = include_bytes!("tiny.png").to_vec();
+    let r = upload("宣讲现场.png", png.clone()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = upload("通知.pdf", png).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("id=\"file-error\""));
     let r = community.post(&format!("/content/{id}/submit"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let anon = app.client();
@@ -103,6 +125,13 @@ async fn community_news_reviewed_by_its_sub_district_reaches_the_public_and_can_
     let (_, page) = trad.text(&format!("/portal/news/{id}")).await;
     assert!(page.contains("創業擔保貸款"), "{page}");
 
+    // The photo shows on the public page and downloads without logging in.
+    let (_, detail) = anon.text(&format!("/portal/news/{id}")).await;
+    let at = detail.find("src=\"/portal/files/").expect("the photo") + 5;
+    let photo = detail[at..].split('"').next().unwrap().to_string();
+    let r = anon.get(&photo).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "image/png");
     // In the news feed of its community and the sitemap.
     let (status, feed) = anon
         .text(&format!("/portal/feed/news.xml?region={COMMUNITY}"))
@@ -177,6 +206,11 @@ async fn community_news_reviewed_by_its_sub_district_reaches_the_public_and_can_
             .await
             .status(),
         StatusCode::GONE
+    );
+    assert_eq!(
+        anon.get(&photo).await.status(),
+        StatusCode::NOT_FOUND,
+        "its files go with it"
     );
 }
 
