@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# HTTP benchmark: the login page and GET /api/v1/regions served by chuangye, against nginx
-# serving the same bytes as static files, on this machine, in the same run, 64 connections.
+# HTTP benchmark: the login page, GET /api/v1/regions and the portal's home and a detail page
+# served by chuangye, against nginx serving the same bytes as static files, on this machine,
+# in the same run, 64 connections.
 # Usage: scripts/bench-http.sh [DURATION_SECONDS]   (installs nginx and wrk if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,9 @@ TOKEN=$("$BIN" --data "$WORK/data" token create office --name bench | tail -n 1)
 
 mkdir -p "$WORK/www/api/v1"
 curl -fs "http://$APP/login" -o "$WORK/www/login.html"
+curl -fs "http://$APP/portal" -o "$WORK/www/portal.html"
+ITEM=$(curl -fs "http://$APP/api/v1/portal/items?kind=policy" | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' | head -n 1)
+curl -fs "http://$APP$ITEM" -o "$WORK/www/item.html"
 curl -fs -H "Authorization: Bearer $TOKEN" "http://$APP/api/v1/regions" -o "$WORK/www/api/v1/regions.json"
 cat >"$WORK/nginx.conf" <<NGINX
 worker_processes auto;
@@ -54,8 +58,12 @@ run() { # label url [header]
   printf '%-34s %12s req/s   p99 %s\n' "$label" "$rps" "$p99"
   echo "$out" | grep -E "Non-2xx|Socket errors" || true
 }
-echo "bytes: login $(wc -c <"$WORK/www/login.html"), regions $(wc -c <"$WORK/www/api/v1/regions.json"); $(nproc) cores; ${DUR}s per run, 64 connections"
+echo "bytes: login $(wc -c <"$WORK/www/login.html"), regions $(wc -c <"$WORK/www/api/v1/regions.json"), portal $(wc -c <"$WORK/www/portal.html"), item $(wc -c <"$WORK/www/item.html") ($ITEM); $(nproc) cores; ${DUR}s per run, 64 connections"
 run "chuangye GET /login" "http://$APP/login"
 run "nginx    GET /login.html" "http://$STATIC/login.html"
 run "chuangye GET /api/v1/regions" "http://$APP/api/v1/regions" -H "Authorization: Bearer $TOKEN"
 run "nginx    GET /api/v1/regions.json" "http://$STATIC/api/v1/regions.json"
+run "chuangye GET /portal" "http://$APP/portal"
+run "nginx    GET /portal.html" "http://$STATIC/portal.html"
+run "chuangye GET $ITEM" "http://$APP$ITEM"
+run "nginx    GET /item.html" "http://$STATIC/item.html"

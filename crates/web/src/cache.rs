@@ -47,10 +47,15 @@ impl<K: Eq + Hash, V: Clone> Generational<K, V> {
 
     /// Stores a value loaded while the generation was `seen`; dropped if a clear came since.
     pub fn insert(&self, seen: u64, k: K, v: V) {
+        self.insert_bounded(seen, k, v, MAX_ENTRIES);
+    }
+
+    /// [`Generational::insert`] into a map of at most `max` entries (dropped wholesale beyond).
+    pub fn insert_bounded(&self, seen: u64, k: K, v: V, max: usize) {
         if let Ok(mut m) = self.map.write()
             && self.generation() == seen
         {
-            if m.len() >= MAX_ENTRIES {
+            if m.len() >= max {
                 m.clear();
             }
             m.insert(k, v);
@@ -91,6 +96,9 @@ pub struct Caches {
     pub json: Generational<String, axum::body::Bytes>,
     /// Idle timeout in seconds, from the security policy.
     pub idle_secs: Generational<(), i64>,
+    /// Rendered public portal pages keyed by language, reading mode and address, with when
+    /// they were rendered (served for at most a second, `handlers::portal`).
+    pub pages: Generational<String, (std::time::Instant, crate::handlers::portal::Rendered)>,
 }
 
 impl Caches {
@@ -99,6 +107,7 @@ impl Caches {
         self.children.clear();
         self.json.clear();
         self.idle_secs.clear();
+        self.pages.clear();
     }
 
     /// Watches the audit head for writes by other processes; ends when the caches are dropped.

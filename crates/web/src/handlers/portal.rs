@@ -3,9 +3,11 @@
 //! Simplified and Traditional). No login; nothing here changes data. Pages carry an ETag (and a
 //! detail its Last-Modified) so browsers and proxies revalidate instead of downloading again.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chuangye_core::org::RegionScope;
 use chuangye_core::portal::Item;
@@ -121,39 +123,101 @@ async fn region_in_site(st: &AppState, code: &str) -> AppResult<(String, String)
     Ok((code.to_string(), region_name(st, code).await?))
 }
 
-/// Answers a public page with an ETag of its bytes; 304 when the browser has them.
-fn cached(headers: &HeaderMap, html: String, last_modified: Option<i64>) -> Response {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    html.hash(&mut h);
-    let etag = format!("W/\"{:016x}\"", h.finish());
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let mut resp = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-    };
-    let hs = resp.headers_mut();
-    if let Ok(v) = etag.parse() {
-        hs.insert(header::ETAG, v);
+/// A rendered public page: what is cached and what answers.
+#[derive(Clone)]
+pub struct Rendered {
+    pub status: StatusCode,
+    pub html: Arc<str>,
+    pub etag: String,
+    pub last_modified: Option<i64>,
+}
+
+impl Rendered {
+    fn new(html: String, last_modified: Option<i64>) -> Rendered {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        html.hash(&mut h);
+        Rendered {
+            status: StatusCode::OK,
+            etag: format!("W/\"{:016x}\"", h.finish()),
+            html: html.into(),
+            last_modified,
+        }
     }
-    // Private: a first visit also sets the visitor's own CSRF cookie, which no shared cache
-    // may hand to someone else.
-    hs.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("private, no-cache"),
-    );
-    hs.insert(
-        header::VARY,
-        header::HeaderValue::from_static("Cookie, Accept-Language, Accept-Encoding"),
-    );
-    if let Some(v) = last_modified.and_then(http_date) {
-        hs.insert(header::LAST_MODIFIED, v);
+
+    /// The answer, with its ETag; 304 when the browser has these bytes.
+    fn respond(&self, headers: &HeaderMap) -> Response {
+        let fresh = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == self.etag));
+        let mut resp = if fresh {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            let body =
+                axum::body::Body::from(axum::body::Bytes::from(self.html.as_bytes().to_vec()));
+            (
+                self.status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+                .into_response()
+        };
+        let hs = resp.headers_mut();
+        if let Ok(v) = self.etag.parse() {
+            hs.insert(header::ETAG, v);
+        }
+        // Private: a first visit also sets the visitor's own CSRF cookie, which no shared cache
+        // may hand to someone else.
+        hs.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-cache"),
+        );
+        hs.insert(
+            header::VARY,
+            header::HeaderValue::from_static("Cookie, Accept-Language, Accept-Encoding"),
+        );
+        if let Some(v) = self.last_modified.and_then(http_date) {
+            hs.insert(header::LAST_MODIFIED, v);
+        }
+        resp
     }
-    resp
+}
+
+/// How long a rendered public page is served again without asking the database: short enough
+/// that scheduled publication and expiry show within the second (writes clear it at once).
+const PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Serves a public page from the page cache (per address, language and reading mode) or
+/// renders it with `make`; errors are not cached. Writes clear the cache (`cache.rs`), so a
+/// change shows at once; time alone (scheduled publication, expiry) shows within the second.
+async fn serve(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    uri: &Uri,
+    make: impl std::future::Future<Output = AppResult<Rendered>>,
+) -> AppResult<Response> {
+    let elder = cookie(headers, ELDER_COOKIE) == Some("1");
+    let key = format!("{}|{elder}|{uri}", ctx.lang.code());
+    if let Some((at, page)) = st.caches.pages.get(&key) {
+        if at.elapsed() < PAGE_TTL {
+            return Ok(page.respond(headers));
+        }
+        // Stale: this request renders it again; meanwhile the others keep being served the
+        // page of a moment ago instead of all rendering it at once.
+        let seen = st.caches.pages.generation();
+        let entry = (std::time::Instant::now(), page);
+        st.caches
+            .pages
+            .insert_bounded(seen, key.clone(), entry, 4_000);
+    }
+    let seen = st.caches.pages.generation();
+    let page = make.await?;
+    // A few thousand pages at most (tens of kilobytes each).
+    let entry = (std::time::Instant::now(), page.clone());
+    st.caches.pages.insert_bounded(seen, key, entry, 4_000);
+    Ok(page.respond(headers))
 }
 
 fn http_date(t: i64) -> Option<header::HeaderValue> {
@@ -164,13 +228,8 @@ fn http_date(t: i64) -> Option<header::HeaderValue> {
     d.format(&f).ok()?.parse().ok()
 }
 
-fn page<T: Template>(
-    headers: &HeaderMap,
-    p: &T,
-    last_modified: Option<i64>,
-) -> AppResult<Response> {
-    Ok(cached(
-        headers,
+fn page<T: Template>(p: &T, last_modified: Option<i64>) -> AppResult<Rendered> {
+    Ok(Rendered::new(
         p.render().map_err(AppError::from)?,
         last_modified,
     ))
@@ -192,7 +251,7 @@ async fn region_page(
     ctx: &Ctx,
     headers: &HeaderMap,
     code: &str,
-) -> AppResult<Response> {
+) -> AppResult<Rendered> {
     let (_, site) = root(st).await?;
     let (code, name) = region_in_site(st, code).await?;
     let latest = public::latest(&st.core, &code, 5)
@@ -221,21 +280,37 @@ async fn region_page(
         children,
         profile,
     };
-    page(headers, &p, None)
+    page(&p, None)
 }
 
-pub async fn home(State(st): State<AppState>, ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
-    let (code, _) = root(&st).await?;
-    region_page(&st, &ctx, &headers, &code).await
+pub async fn home(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    uri: Uri,
+) -> AppResult<Response> {
+    serve(&st, &ctx, &headers, &uri, async {
+        let (code, _) = root(&st).await?;
+        region_page(&st, &ctx, &headers, &code).await
+    })
+    .await
 }
 
 pub async fn region(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    uri: Uri,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    region_page(&st, &ctx, &headers, &code).await
+    serve(
+        &st,
+        &ctx,
+        &headers,
+        &uri,
+        region_page(&st, &ctx, &headers, &code),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -261,19 +336,37 @@ pub async fn list(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    uri: Uri,
     Path(kind): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
+    serve(
+        &st,
+        &ctx,
+        &headers,
+        &uri,
+        list_page(&st, &ctx, &headers, kind, q),
+    )
+    .await
+}
+
+async fn list_page(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    kind: String,
+    q: ListQuery,
+) -> AppResult<Rendered> {
     if !KINDS.contains(&kind.as_str()) {
         return Err(AppError::NotFound);
     }
-    let (root_code, site) = root(&st).await?;
+    let (root_code, site) = root(st).await?;
     let region = if q.region.trim().is_empty() {
         root_code
     } else {
         q.region.trim().to_string()
     };
-    let (region_code, region_name) = region_in_site(&st, &region).await?;
+    let (region_code, region_name) = region_in_site(st, &region).await?;
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let (rows, total) = public::list(&st.core, &region_code, Some(&kind), page_no).await?;
     let rows = items_in_script(ctx.lang, rows);
@@ -284,7 +377,7 @@ pub async fn list(
         region_name
     );
     let p = ListPage {
-        s: PortalShell::new(&st, &ctx, &headers, title, &site),
+        s: PortalShell::new(st, ctx, headers, title, &site),
         kind,
         region_code,
         region_name,
@@ -292,7 +385,7 @@ pub async fn list(
         page: page_no,
         pages: (total + public::PAGE - 1) / public::PAGE,
     };
-    page(&headers, &p, None)
+    page(&p, None)
 }
 
 #[derive(Template)]
@@ -318,9 +411,27 @@ pub async fn item(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    uri: Uri,
     Path((kind, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let (_, site) = root(&st).await?;
+    serve(
+        &st,
+        &ctx,
+        &headers,
+        &uri,
+        item_page(&st, &ctx, &headers, kind, id),
+    )
+    .await
+}
+
+async fn item_page(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    kind: String,
+    id: String,
+) -> AppResult<Rendered> {
+    let (_, site) = root(st).await?;
     match public::item(&st.core, &id).await? {
         Public::Shown(item) if item.kind == kind => {
             let business = public::story_business(&st.core, &item).await?;
@@ -337,13 +448,13 @@ pub async fn item(
             let updated = item.updated_at;
             let item = Box::new(item_in_script(ctx.lang, *item));
             let p = ItemPage {
-                s: PortalShell::new(&st, &ctx, &headers, item.title.clone(), &site),
+                s: PortalShell::new(st, ctx, headers, item.title.clone(), &site),
                 item: *item,
                 files,
                 business,
                 replaced_by,
             };
-            page(&headers, &p, Some(updated))
+            page(&p, Some(updated))
         }
         Public::Shown(_) => Err(AppError::NotFound),
         Public::Gone {
@@ -353,17 +464,15 @@ pub async fn item(
         } => {
             let title = in_script(ctx.lang, &title);
             let p = GonePage {
-                s: PortalShell::new(&st, &ctx, &headers, title.clone(), &site),
+                s: PortalShell::new(st, ctx, headers, title.clone(), &site),
                 item_title: title,
                 reason,
                 expired,
             };
-            let mut resp = page(&headers, &p, None)?;
-            // A revalidated notice stays a 304; a full answer says the item is gone.
-            if resp.status() == StatusCode::OK {
-                *resp.status_mut() = StatusCode::GONE;
-            }
-            Ok(resp)
+            // A full answer says the item is gone; a revalidated notice stays a 304.
+            let mut r = page(&p, None)?;
+            r.status = StatusCode::GONE;
+            Ok(r)
         }
     }
 }
@@ -412,15 +521,32 @@ pub async fn search(
     State(st): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
+    uri: Uri,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
-    let (root_code, site) = root(&st).await?;
+    serve(
+        &st,
+        &ctx,
+        &headers,
+        &uri,
+        search_page(&st, &ctx, &headers, q),
+    )
+    .await
+}
+
+async fn search_page(
+    st: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    q: SearchQuery,
+) -> AppResult<Rendered> {
+    let (root_code, site) = root(st).await?;
     let region = if q.region.trim().is_empty() {
         root_code
     } else {
         q.region.trim().to_string()
     };
-    region_in_site(&st, &region).await?;
+    region_in_site(st, &region).await?;
     let text: String = q.q.chars().take(100).collect();
     let kind = Some(q.kind.trim().to_string()).filter(|k| KINDS.contains(&k.as_str()));
     let page_no = q.page.unwrap_or(1).clamp(1, 500);
@@ -445,7 +571,7 @@ pub async fn search(
     };
     let pages = results
         .as_ref()
-        .map_or(0, |r| r.total.div_ceil(SEARCH_PAGE));
+        .map_or(0, |r| r.total.div_ceil(SEARCH_PAGE).min(500));
     let base = serde_urlencoded::to_string([
         ("q", text.as_str()),
         ("kind", kind.as_deref().unwrap_or("")),
@@ -455,7 +581,7 @@ pub async fn search(
     ])
     .unwrap_or_default();
     let p = SearchPage {
-        s: PortalShell::new(&st, &ctx, &headers, ctx.t("portal.search"), &site),
+        s: PortalShell::new(st, ctx, headers, ctx.t("portal.search"), &site),
         q: text,
         kind: kind.unwrap_or_default(),
         region,
@@ -466,7 +592,7 @@ pub async fn search(
         pages,
         base,
     };
-    page(&headers, &p, None)
+    page(&p, None)
 }
 
 #[derive(serde::Deserialize, Default)]
