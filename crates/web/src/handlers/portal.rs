@@ -244,6 +244,47 @@ pub struct HomePage {
     pub latest: Vec<(String, Vec<Item>)>,
     pub children: Vec<(String, String)>,
     pub profile: Option<Item>,
+    /// This year's key figures: (name, value, unit), those with a value.
+    pub figures: Vec<(String, String, String)>,
+    pub year: i32,
+}
+
+/// The campaign's public figures shown on a region's front page, in this order.
+const KEY_FIGURES: [&str; 5] = [
+    "new_urban_jobs",
+    "new_private_enterprises",
+    "new_individual_businesses",
+    "jobs_driven",
+    "training_persons",
+];
+
+/// A region's key figures for this year, from the kept indicator values (the same numbers as
+/// its dashboard), those that have a value.
+async fn key_figures(
+    st: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    year: i32,
+) -> AppResult<Vec<(String, String, String)>> {
+    use chuangye_core::indicators::{Period, repo};
+    let mut c = st.conn().await?;
+    let cat: Vec<_> = repo::catalogue(&mut c)
+        .await?
+        .into_iter()
+        .filter(|i| KEY_FIGURES.contains(&i.code.as_str()))
+        .collect();
+    let totals = repo::totals(&mut c, &cat, code, &Period::year(year)).await?;
+    Ok(KEY_FIGURES
+        .iter()
+        .filter_map(|k| {
+            let i = cat.iter().find(|i| i.code == *k)?;
+            let v = totals.get(*k)?.0;
+            (v > 0).then(|| {
+                let name = super::indicators::name_of(ctx, &i.code, &i.name);
+                (name, i.show(v), i.unit.clone())
+            })
+        })
+        .collect())
 }
 
 async fn region_page(
@@ -270,9 +311,13 @@ async fn region_page(
     let profile = public::profile(&st.core, &code)
         .await?
         .map(|p| item_in_script(ctx.lang, p));
+    let year = chuangye_core::ledger::model::today().year();
+    let figures = key_figures(st, ctx, &code, year).await?;
     let name = in_script(ctx.lang, &name);
     let site = in_script(ctx.lang, &site);
     let p = HomePage {
+        figures,
+        year,
         s: PortalShell::new(st, ctx, headers, name.clone(), &site),
         region_code: code,
         region_name: name,

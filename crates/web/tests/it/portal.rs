@@ -81,12 +81,35 @@ async fn community_news_reviewed_by_its_sub_district_reaches_the_public_and_can_
     let r = street.post(&format!("/content/{id}/approve"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
+    // A shop registered this year makes a key figure of the home page.
+    let year = (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).year();
+    chuangye_core::ledger::service::register_business(
+        app.core(),
+        &chuangye_core::org::Actor::system("411002000000", "test"),
+        &chuangye_core::ledger::model::BusinessInput {
+            name: "门户指标测试店".into(),
+            kind: "individual".into(),
+            industry: "52".into(),
+            registered_on: format!("{year}-01-15"),
+            region_code: COMMUNITY.into(),
+            address: "一号".into(),
+            capital: "1万".into(),
+            jobs: "3".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let (status, home) = anon.text("/portal").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         home.contains("社区创业担保贷款宣讲"),
         "on the county's home page"
     );
+    let at = home
+        .find("id=\"key-figures\"")
+        .expect("the year's key figures");
+    assert!(home[at..].contains("新注册个体工商户"), "{home}");
     assert!(
         !home.contains("<script>alert(1)</script>"),
         "titles are escaped"
