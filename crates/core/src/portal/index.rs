@@ -75,18 +75,7 @@ pub fn doc_of(item: &Item) -> Doc {
 
 /// Puts an item in the index if the public may see it now, takes it out otherwise.
 pub async fn refresh(core: &Core, id: &str) -> Result<()> {
-    let mut c = core.db.pool().acquire().await?;
-    let item = repo::get(&mut c, id).await?;
-    drop(c);
-    let index = core.search.get()?;
-    let id = id.to_string();
-    tokio::task::spawn_blocking(move || match item.filter(|i| i.is_public(now())) {
-        Some(i) => index.upsert(&[doc_of(&i)]),
-        None => index.delete(&[id]),
-    })
-    .await
-    .map_err(anyhow::Error::from)?
-    .map_err(search_err)
+    refresh_many(core, &[id.to_string()]).await
 }
 
 /// Brings several items up to date in one write to the index: the public ones in, the others

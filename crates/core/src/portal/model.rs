@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Result;
 use crate::error::Checks;
-use crate::{FieldError, Result};
 
 /// The content kinds (the portal's columns), in menu order.
 pub const KINDS: &[&str] = &["policy", "measure", "news", "story", "notice", "profile"];
@@ -261,11 +261,6 @@ pub fn check(input: &ItemInput) -> Result<Checked> {
         policy_status,
         replaced_by,
     })
-}
-
-/// A field error for callers that check against the database (unknown policy, business).
-pub fn field(field: &str, key: &str) -> crate::Error {
-    crate::Error::Invalid(vec![FieldError::new(field, key)])
 }
 
 /// Rich text through an allow-list: paragraphs, headings, lists, emphasis, tables, links and

@@ -85,7 +85,7 @@ pub struct Expect<'a> {
 
 fn changed_meanwhile(rows: u64) -> Result<()> {
     if rows == 0 {
-        return Err(super::model::field("state", "portal.changed_meanwhile"));
+        return Err(crate::Error::field("state", "portal.changed_meanwhile"));
     }
     Ok(())
 }

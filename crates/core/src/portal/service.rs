@@ -57,7 +57,7 @@ async fn check_refs(
                 && Some(p.id.as_str()) != editing
         });
         if !ok {
-            return Err(model::field("replaced_by", "portal.replaced_by_unknown"));
+            return Err(Error::field("replaced_by", "portal.replaced_by_unknown"));
         }
     }
     if let Some(b) = &input.business_id
@@ -65,15 +65,15 @@ async fn check_refs(
             .await?
             .is_none()
     {
-        return Err(model::field("business_id", "portal.business_unknown"));
+        return Err(Error::field("business_id", "portal.business_unknown"));
     }
     if input.kind == "profile" {
         if crate::org::level_of(&actor.region_code) != Some(5) {
-            return Err(model::field("kind", "portal.profile_not_community"));
+            return Err(Error::field("kind", "portal.profile_not_community"));
         }
         let existing = repo::profile_of(&mut *tx, &actor.region_code).await?;
         if existing.is_some_and(|p| Some(p.id.as_str()) != editing) {
-            return Err(model::field("kind", "portal.profile_exists"));
+            return Err(Error::field("kind", "portal.profile_exists"));
         }
     }
     Ok(())
@@ -130,7 +130,7 @@ async fn own_item(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Item> {
     }
     // A level above reads it but does not rewrite it: it returns it or withdraws it.
     if item.region_code != actor.region_code {
-        return Err(model::field("state", "portal.not_own_region"));
+        return Err(Error::field("state", "portal.not_own_region"));
     }
     Ok(item)
 }
@@ -160,10 +160,10 @@ pub async fn update(
     let mut tx = core.db.begin().await?;
     let item = own_item(&mut tx, actor, id).await?;
     if !item.is_editable() {
-        return Err(model::field("state", "portal.not_editable"));
+        return Err(Error::field("state", "portal.not_editable"));
     }
     if version.is_some_and(|v| v != item.version) {
-        return Err(model::field("state", "portal.changed_meanwhile"));
+        return Err(Error::field("state", "portal.changed_meanwhile"));
     }
     checked.kind = item.kind.clone();
     check_refs(&mut tx, actor, &checked, Some(id)).await?;
@@ -240,7 +240,7 @@ pub async fn submit(core: &Core, actor: &Actor, id: &str) -> Result<&'static str
     let mut tx = core.db.begin().await?;
     let item = own_item(&mut tx, actor, id).await?;
     if !matches!(item.state.as_str(), state::DRAFT | state::RETURNED) {
-        return Err(model::field("state", "portal.not_submittable"));
+        return Err(Error::field("state", "portal.not_submittable"));
     }
     let direct =
         model::may_publish_directly(&item.region_code) && actor.can(Permission::PortalPublish);
@@ -284,14 +284,14 @@ pub async fn decide(
     }
     let parent = repo::parent_of(&mut tx, &item.region_code).await?;
     if parent.as_deref() != Some(actor.region_code.as_str()) {
-        return Err(model::field("state", "portal.review_own"));
+        return Err(Error::field("state", "portal.review_own"));
     }
     if item.state != state::REVIEW {
-        return Err(model::field("state", "portal.not_in_review"));
+        return Err(Error::field("state", "portal.not_in_review"));
     }
     let reason = reason.trim();
     if !approve && reason.is_empty() {
-        return Err(model::field("reason", "portal.reason_missing"));
+        return Err(Error::field("reason", "portal.reason_missing"));
     }
     if approve {
         let at = goes_public(&item, now());
@@ -334,11 +334,11 @@ pub async fn withdraw(core: &Core, actor: &Actor, id: &str, reason: &str) -> Res
         return Err(Error::NotFound);
     }
     if item.state != state::PUBLISHED {
-        return Err(model::field("state", "portal.not_published"));
+        return Err(Error::field("state", "portal.not_published"));
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(model::field("reason", "portal.reason_missing"));
+        return Err(Error::field("reason", "portal.reason_missing"));
     }
     let note = format!("withdrawn: {reason}");
     let next = (state::WITHDRAWN, None);
@@ -369,7 +369,7 @@ pub async fn attach(
     let mut tx = core.db.begin().await?;
     let item = own_item(&mut tx, actor, id).await?;
     if !item.is_editable() {
-        return Err(model::field("file", "portal.not_editable"));
+        return Err(Error::field("file", "portal.not_editable"));
     }
     let meta = crate::files::store(
         core,

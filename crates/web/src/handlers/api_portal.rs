@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use chuangye_core::org::RegionScope;
 use chuangye_core::portal::Item;
 use chuangye_core::portal::model::KINDS;
 use chuangye_core::portal::public::{self, Public};
@@ -16,10 +15,7 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 
 fn rfc3339(t: Option<i64>) -> Option<String> {
-    time::OffsetDateTime::from_unix_timestamp(t?)
-        .ok()?
-        .format(&time::format_description::well_known::Rfc3339)
-        .ok()
+    Some(super::feeds::rfc3339(t?)).filter(|s| !s.is_empty())
 }
 
 /// A policy's particulars.
@@ -93,20 +89,11 @@ pub struct PortalListQuery {
     pub page: Option<i64>,
 }
 
-/// A region of the site, else 404.
+/// A region of the site (the root when none is asked), else 404 — as the pages answer.
 async fn site_region(st: &AppState, region: Option<&str>) -> AppResult<String> {
-    let root = chuangye_core::org::service::root_region(&st.core)
+    Ok(super::portal::asked_region(st, region.unwrap_or(""))
         .await?
-        .ok_or(AppError::NotFound)?;
-    let region = region
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .unwrap_or(&root)
-        .to_string();
-    if !RegionScope::of(&root).contains(&region) {
-        return Err(AppError::NotFound);
-    }
-    Ok(region)
+        .0)
 }
 
 #[utoipa::path(get, path = "/api/v1/portal/items", params(PortalListQuery),

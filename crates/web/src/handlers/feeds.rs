@@ -5,7 +5,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use chuangye_core::org::RegionScope;
 use chuangye_core::portal::model::{KINDS, escape, plain_text};
 use chuangye_core::portal::public;
 
@@ -30,7 +29,7 @@ fn origin(st: &AppState, headers: &HeaderMap) -> String {
     format!("{}://{host}", if https { "https" } else { "http" })
 }
 
-fn rfc3339(t: i64) -> String {
+pub(crate) fn rfc3339(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|d| {
@@ -61,23 +60,7 @@ pub async fn feed(
     if !KINDS.contains(&kind.as_str()) {
         return Err(AppError::NotFound);
     }
-    let root = chuangye_core::org::service::root_region(&st.core)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let region = if q.region.trim().is_empty() {
-        root.clone()
-    } else {
-        q.region.trim().to_string()
-    };
-    if !RegionScope::of(&root).contains(&region) {
-        return Err(AppError::NotFound);
-    }
-    let mut c = st.conn().await?;
-    let name = chuangye_core::org::repo::region_get(&mut c, &RegionScope::of(&region), &region)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .name;
-    drop(c);
+    let (region, name) = super::portal::asked_region(&st, &q.region).await?;
     let (items, _) = public::list(&st.core, &region, Some(&kind), 1).await?;
     let base = origin(&st, &headers);
     let self_url = format!("{base}/portal/feed/{kind}.xml?region={region}");

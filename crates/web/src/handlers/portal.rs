@@ -33,14 +33,7 @@ pub struct PortalShell {
 }
 
 impl PortalShell {
-    fn new(
-        st: &AppState,
-        ctx: &Ctx,
-        headers: &HeaderMap,
-        title: String,
-        site: &str,
-    ) -> PortalShell {
-        let _ = st;
+    fn new(ctx: &Ctx, headers: &HeaderMap, title: String, site: &str) -> PortalShell {
         PortalShell {
             lang: ctx.lang,
             title,
@@ -99,11 +92,16 @@ fn items_in_script(lang: Lang, items: Vec<Item>) -> Vec<Item> {
     items.into_iter().map(|i| item_in_script(lang, i)).collect()
 }
 
+/// The deployment's root region's code.
+async fn root_code(st: &AppState) -> AppResult<String> {
+    chuangye_core::org::service::root_region(&st.core)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// The deployment's root region (code, name).
 async fn root(st: &AppState) -> AppResult<(String, String)> {
-    let code = chuangye_core::org::service::root_region(&st.core)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let code = root_code(st).await?;
     let name = region_name(st, &code).await?;
     Ok((code, name))
 }
@@ -114,13 +112,20 @@ async fn region_name(st: &AppState, code: &str) -> AppResult<String> {
     Ok(r.ok_or(AppError::NotFound)?.name)
 }
 
-/// A region of the deployment (its root or below), else 404.
+/// A region of the deployment (its root or below) that exists, else 404: (code, name).
 async fn region_in_site(st: &AppState, code: &str) -> AppResult<(String, String)> {
-    let (root, _) = root(st).await?;
-    if !RegionScope::of(&root).contains(code) {
+    if !RegionScope::of(&root_code(st).await?).contains(code) {
         return Err(AppError::NotFound);
     }
     Ok((code.to_string(), region_name(st, code).await?))
+}
+
+/// The region a public list, feed or API call asks for (`region=`), the root when blank.
+pub(crate) async fn asked_region(st: &AppState, asked: &str) -> AppResult<(String, String)> {
+    match asked.trim() {
+        "" => region_in_site(st, &root_code(st).await?).await,
+        code => region_in_site(st, code).await,
+    }
 }
 
 /// A rendered public page: what is cached and what answers.
@@ -318,7 +323,7 @@ async fn region_page(
     let p = HomePage {
         figures,
         year,
-        s: PortalShell::new(st, ctx, headers, name.clone(), &site),
+        s: PortalShell::new(ctx, headers, name.clone(), &site),
         region_code: code,
         region_name: name,
         latest,
@@ -405,13 +410,8 @@ async fn list_page(
     if !KINDS.contains(&kind.as_str()) {
         return Err(AppError::NotFound);
     }
-    let (root_code, site) = root(st).await?;
-    let region = if q.region.trim().is_empty() {
-        root_code
-    } else {
-        q.region.trim().to_string()
-    };
-    let (region_code, region_name) = region_in_site(st, &region).await?;
+    let (_, site) = root(st).await?;
+    let (region_code, region_name) = asked_region(st, &q.region).await?;
     let page_no = q.page.unwrap_or(1).clamp(1, 10_000);
     let (rows, total) = public::list(&st.core, &region_code, Some(&kind), page_no).await?;
     let rows = items_in_script(ctx.lang, rows);
@@ -422,7 +422,7 @@ async fn list_page(
         region_name
     );
     let p = ListPage {
-        s: PortalShell::new(st, ctx, headers, title, &site),
+        s: PortalShell::new(ctx, headers, title, &site),
         kind,
         region_code,
         region_name,
@@ -493,7 +493,7 @@ async fn item_page(
             let updated = item.updated_at;
             let item = Box::new(item_in_script(ctx.lang, *item));
             let p = ItemPage {
-                s: PortalShell::new(st, ctx, headers, item.title.clone(), &site),
+                s: PortalShell::new(ctx, headers, item.title.clone(), &site),
                 item: *item,
                 files,
                 business,
@@ -509,7 +509,7 @@ async fn item_page(
         } => {
             let title = in_script(ctx.lang, &title);
             let p = GonePage {
-                s: PortalShell::new(st, ctx, headers, title.clone(), &site),
+                s: PortalShell::new(ctx, headers, title.clone(), &site),
                 item_title: title,
                 reason,
                 expired,
@@ -585,13 +585,8 @@ async fn search_page(
     headers: &HeaderMap,
     q: SearchQuery,
 ) -> AppResult<Rendered> {
-    let (root_code, site) = root(st).await?;
-    let region = if q.region.trim().is_empty() {
-        root_code
-    } else {
-        q.region.trim().to_string()
-    };
-    region_in_site(st, &region).await?;
+    let (_, site) = root(st).await?;
+    let (region, _) = asked_region(st, &q.region).await?;
     let text: String = q.q.chars().take(100).collect();
     let kind = Some(q.kind.trim().to_string()).filter(|k| KINDS.contains(&k.as_str()));
     let page_no = q.page.unwrap_or(1).clamp(1, 500);
@@ -626,7 +621,7 @@ async fn search_page(
     ])
     .unwrap_or_default();
     let p = SearchPage {
-        s: PortalShell::new(st, ctx, headers, ctx.t("portal.search"), &site),
+        s: PortalShell::new(ctx, headers, ctx.t("portal.search"), &site),
         q: text,
         kind: kind.unwrap_or_default(),
         region,
