@@ -6,11 +6,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod board;
 pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod idea;
 pub mod indicators;
 pub mod jobs;
 pub mod ledger;

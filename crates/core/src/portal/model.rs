@@ -160,7 +160,7 @@ pub fn fmt_local(t: i64) -> String {
 }
 
 /// Typed text without control characters (they would break feeds and pages), trimmed.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control() || *c == '\n')
         .collect::<String>()
@@ -168,7 +168,7 @@ fn text(s: &str) -> String {
         .to_string()
 }
 
-fn opt(s: &str) -> Option<String> {
+pub(crate) fn opt(s: &str) -> Option<String> {
     Some(text(s)).filter(|s| !s.is_empty())
 }
 
