@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use chuangye_search::{Doc, Index};
 
+use super::Source;
 use super::model::{Item, plain_text};
-use super::repo;
 use crate::db::now;
 use crate::{Core, Error, Result};
 
@@ -73,26 +73,20 @@ pub fn doc_of(item: &Item) -> Doc {
     }
 }
 
-/// Puts an item in the index if the public may see it now, takes it out otherwise.
-pub async fn refresh(core: &Core, id: &str) -> Result<()> {
-    refresh_many(core, &[id.to_string()]).await
+/// Puts a record in the index if the public may see it now, takes it out otherwise.
+pub async fn refresh(core: &Core, source: Source, id: &str) -> Result<()> {
+    refresh_many(core, source, &[id.to_string()]).await
 }
 
-/// Brings several items up to date in one write to the index: the public ones in, the others
-/// (withdrawn, expired, not yet due, deleted) out.
-pub async fn refresh_many(core: &Core, ids: &[String]) -> Result<()> {
+/// Brings several records of one source up to date in one write to the index: the public ones
+/// in, the others (withdrawn, expired, not yet due, deleted) out.
+pub async fn refresh_many(core: &Core, source: Source, ids: &[String]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let mut c = core.db.pool().acquire().await?;
-    let items = repo::get_many(&mut c, ids).await?;
+    let docs = source.public_docs(&mut c, ids, now()).await?;
     drop(c);
-    let t = now();
-    let docs: Vec<Doc> = items
-        .iter()
-        .filter(|i| i.is_public(t))
-        .map(doc_of)
-        .collect();
     let gone: Vec<String> = ids
         .iter()
         .filter(|id| !docs.iter().any(|d| &d.id == *id))
@@ -108,15 +102,15 @@ pub async fn refresh_many(core: &Core, ids: &[String]) -> Result<()> {
     .map_err(search_err)
 }
 
-/// The refresh right after a write commits, so the public finds the item at once; if it
+/// The refresh right after a write commits, so the public finds the record at once; if it
 /// fails, the follower does it within the second.
-pub async fn after_commit(core: &Core, id: &str) {
-    if let Err(e) = refresh(core, id).await {
-        tracing::warn!(item = id, error = %e, "search index not refreshed; the queued job will");
+pub async fn after_commit(core: &Core, source: Source, id: &str) {
+    if let Err(e) = refresh(core, source, id).await {
+        tracing::warn!(record = id, error = %e, "search index not refreshed; the follower will");
     }
 }
 
-/// Rebuilds the index from every public item; returns how many were indexed.
+/// Rebuilds the index from every public record of every source; returns how many were indexed.
 pub async fn reindex(core: &Core, mut progress: impl FnMut(u64)) -> Result<u64> {
     let index = core.search.get()?;
     {
@@ -126,21 +120,23 @@ pub async fn reindex(core: &Core, mut progress: impl FnMut(u64)) -> Result<u64> 
             .map_err(anyhow::Error::from)?
             .map_err(search_err)?;
     }
-    let (mut after, mut n, t) = (String::new(), 0u64, now());
-    loop {
-        let mut c = core.db.pool().acquire().await?;
-        let page = repo::public_after(&mut c, &after, t, 1000).await?;
-        drop(c);
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        let docs: Vec<Doc> = page.iter().filter(|i| i.is_public(t)).map(doc_of).collect();
-        n += docs.len() as u64;
-        let index = index.clone();
-        tokio::task::spawn_blocking(move || index.upsert(&docs))
-            .await
-            .map_err(anyhow::Error::from)?
-            .map_err(search_err)?;
-        progress(n);
+    let (mut n, t) = (0u64, now());
+    for source in Source::ALL {
+        let mut after = String::new();
+        loop {
+            let mut c = core.db.pool().acquire().await?;
+            let (docs, last) = source.public_page(&mut c, &after, t, 1000).await?;
+            drop(c);
+            let Some(last) = last else { break };
+            after = last;
+            n += docs.len() as u64;
+            let index = index.clone();
+            tokio::task::spawn_blocking(move || index.upsert(&docs))
+                .await
+                .map_err(anyhow::Error::from)?
+                .map_err(search_err)?;
+            progress(n);
+        }
     }
     Ok(n)
 }
@@ -176,31 +172,50 @@ pub async fn follow(core: Core, mut stop: tokio::sync::watch::Receiver<bool>) {
             Err(e) => tracing::warn!(error = %e, "search index not rebuilt"),
         }
     }
-    // Items whose refresh failed are tried again on the next tick.
-    let mut retry: Vec<String> = Vec::new();
+    // Records whose refresh failed are tried again on the next tick.
+    let mut retry: Vec<(Source, String)> = Vec::new();
     loop {
         // A minute of overlap: a write stamped before it committed, or on a node whose clock
-        // runs a little behind, is still seen (refreshing an item twice does no harm).
+        // runs a little behind, is still seen (refreshing a record twice does no harm).
         let to = now();
-        let changed = async {
-            let mut c = core.db.pool().acquire().await?;
-            repo::changed_between(&mut c, since - FOLLOW_OVERLAP_SECS, to).await
-        };
-        match changed.await {
-            Ok(mut ids) => {
-                ids.append(&mut retry);
-                ids.sort();
-                ids.dedup();
-                for chunk in ids.chunks(500) {
-                    if let Err(e) = refresh_many(&core, chunk).await {
-                        tracing::warn!(error = %e, "search index not refreshed; trying again");
-                        retry.extend_from_slice(chunk);
-                    }
+        let mut failed = Vec::new();
+        let mut read_all = true;
+        for &source in Source::ALL {
+            let changed = async {
+                let mut c = core.db.pool().acquire().await?;
+                source
+                    .changed(&mut c, since - FOLLOW_OVERLAP_SECS, to)
+                    .await
+            };
+            let mut ids = match changed.await {
+                Ok(ids) => ids,
+                Err(e) => {
+                    tracing::warn!(error = %e, "search follower could not read changes");
+                    read_all = false;
+                    continue;
                 }
-                since = to;
-                let _ = std::fs::write(&file, since.to_string());
+            };
+            ids.extend(
+                retry
+                    .iter()
+                    .filter(|(s, _)| *s == source)
+                    .map(|(_, id)| id.clone()),
+            );
+            ids.sort();
+            ids.dedup();
+            for chunk in ids.chunks(500) {
+                if let Err(e) = refresh_many(&core, source, chunk).await {
+                    tracing::warn!(error = %e, "search index not refreshed; trying again");
+                    failed.extend(chunk.iter().map(|id| (source, id.clone())));
+                }
             }
-            Err(e) => tracing::warn!(error = %e, "search follower could not read changes"),
+        }
+        if read_all {
+            retry = failed;
+            since = to;
+            let _ = std::fs::write(&file, since.to_string());
+        } else {
+            retry.extend(failed);
         }
         tokio::select! {
             _ = stop.changed() => return,

@@ -15,7 +15,9 @@ pub mod model;
 pub mod public;
 pub mod repo;
 pub mod service;
+pub mod sources;
 
 pub use chuangye_search as search;
 pub use index::SearchIndex;
 pub use model::{Item, ItemInput};
+pub use sources::Source;

@@ -102,15 +102,21 @@ pub async fn search(core: &Core, q: &Query) -> Result<Results> {
         .await
         .map_err(anyhow::Error::from)?
         .map_err(|e| Error::Other(anyhow::anyhow!("search: {e}")))?;
-    let ids: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
     let mut c = core.db.pool().acquire().await?;
     let t = now();
-    let public: std::collections::HashSet<String> = repo::get_many(&mut c, &ids)
-        .await?
-        .into_iter()
-        .filter(|i| i.is_public(t))
-        .map(|i| i.id)
-        .collect();
+    let mut public = std::collections::HashSet::new();
+    for &source in super::Source::ALL {
+        let ids: Vec<String> = results
+            .hits
+            .iter()
+            .filter(|h| super::Source::of_kind(&h.kind) == Some(source))
+            .map(|h| h.id.clone())
+            .collect();
+        if !ids.is_empty() {
+            let docs = source.public_docs(&mut c, &ids, t).await?;
+            public.extend(docs.into_iter().map(|d| d.id));
+        }
+    }
     let before = results.hits.len();
     results.hits.retain(|h| public.contains(&h.id));
     results.total = results.total.saturating_sub(before - results.hits.len());

@@ -336,24 +336,6 @@ pub async fn public_after(c: Exec<'_>, after: &str, now: i64, limit: i64) -> Res
     Ok(sql.query_as().fetch_all(c).await?)
 }
 
-/// Items whose public standing may have changed in `(from, to]`: changed then, or falling due
-/// or expiring then (each through its own index).
-pub async fn changed_between(c: Exec<'_>, from: i64, to: i64) -> Result<Vec<String>> {
-    let mut ids: Vec<String> = Vec::new();
-    for column in ["updated_at", "published_at", "expire_at"] {
-        let sql = format!("SELECT id FROM portal_item WHERE {column} > $1 AND {column} <= $2");
-        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut *c)
-            .await?;
-        ids.extend(rows);
-    }
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
-}
-
 /// The address parts of every public item (id, kind, last change), newest change first: the
 /// sitemap's entries.
 pub async fn public_addresses(

@@ -118,7 +118,7 @@ pub async fn create(core: &Core, actor: &Actor, input: &ItemInput) -> Result<Str
     let after = serde_json::json!({"kind": checked.kind, "title": checked.title, "region": actor.region_code});
     audited(&mut tx, core, actor, "portal.create", &id, "saved", after).await?;
     tx.commit().await?;
-    super::index::after_commit(core, &id).await;
+    super::index::after_commit(core, super::Source::Item, &id).await;
     Ok(id)
 }
 
@@ -194,7 +194,7 @@ pub async fn update(
     let after = serde_json::json!({"title": checked.title, "state": next});
     audited(&mut tx, core, actor, "portal.update", id, "saved", after).await?;
     tx.commit().await?;
-    super::index::after_commit(core, id).await;
+    super::index::after_commit(core, super::Source::Item, id).await;
     Ok(())
 }
 
@@ -229,7 +229,7 @@ async fn transition(
     let after = serde_json::json!({"state": next, "published_at": published_at, "reason": reason});
     audited(&mut tx, core, actor, action, &item.id, note, after).await?;
     tx.commit().await?;
-    super::index::after_commit(core, &item.id).await;
+    super::index::after_commit(core, super::Source::Item, &item.id).await;
     Ok(())
 }
 
@@ -394,7 +394,7 @@ pub async fn attach(
     let after = serde_json::json!({"file": meta.id, "name": meta.original_name});
     audited(&mut tx, core, actor, "portal.attach", id, &note, after).await?;
     tx.commit().await?;
-    super::index::after_commit(core, id).await;
+    super::index::after_commit(core, super::Source::Item, id).await;
     Ok(meta)
 }
 

@@ -197,10 +197,15 @@ async fn higher_levels_publish_directly_scheduled_items_wait_and_expired_ones_go
     // The follower picks it up in the second it falls due, not before.
     let mut c = t.core.db.pool().acquire().await.unwrap();
     let due = now + 3 * 86_400 - 60;
-    let changed = chuangye_core::portal::repo::changed_between;
-    assert!(changed(&mut c, now + 86_400, due).await.unwrap().is_empty());
+    let item = chuangye_core::portal::Source::Item;
+    assert!(
+        item.changed(&mut c, now + 86_400, due)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        changed(&mut c, due, due + 3600).await.unwrap(),
+        item.changed(&mut c, due, due + 3600).await.unwrap(),
         std::slice::from_ref(&id)
     );
     drop(c);
@@ -211,7 +216,9 @@ async fn higher_levels_publish_directly_scheduled_items_wait_and_expired_ones_go
         .execute(t.core.db.pool())
         .await
         .unwrap();
-    index::refresh(&t.core, &id).await.unwrap();
+    index::refresh(&t.core, chuangye_core::portal::Source::Item, &id)
+        .await
+        .unwrap();
     assert_eq!(found(&t, "開班").await, std::slice::from_ref(&id));
     sqlx::query("UPDATE portal_item SET expire_at = $1 WHERE id = $2")
         .bind(now - 1)
