@@ -20,5 +20,6 @@ pub use model::{Entry, EntryInput, Kind};
 /// After a write commits: the search index takes the record in if the public may see it now,
 /// out otherwise (the per-process follower catches up if this fails).
 pub async fn after_commit(core: &crate::Core, kind: Kind, id: &str) {
-    let _ = (core, kind, id);
+    let source = crate::portal::Source::of_board(kind);
+    crate::portal::index::after_commit(core, source, id).await;
 }

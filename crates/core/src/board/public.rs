@@ -162,33 +162,3 @@ pub async fn public_page(
         .collect();
     Ok((docs, last))
 }
-
-/// Ids of a kind's rows whose public standing may have changed in `(from, to]`: changed,
-/// published or expiring then (each column indexed).
-pub async fn changed(
-    c: &mut sqlx::AnyConnection,
-    kind: Kind,
-    from: i64,
-    to: i64,
-) -> Result<Vec<String>> {
-    let columns: &[&str] = match kind {
-        Kind::Idea => &["updated_at", "published_at"],
-        _ => &["updated_at", "published_at", "expire_at"],
-    };
-    let mut ids: Vec<String> = Vec::new();
-    for column in columns {
-        let sql = format!(
-            "SELECT id FROM {} WHERE {column} > $1 AND {column} <= $2",
-            kind.table()
-        );
-        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(from)
-            .bind(to)
-            .fetch_all(&mut *c)
-            .await?;
-        ids.extend(rows);
-    }
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
-}

@@ -7,6 +7,7 @@ use chuangye_search::Doc;
 
 use super::{index::doc_of, repo};
 use crate::Result;
+use crate::board::{Kind as BoardKind, public as board};
 
 type Exec<'a> = &'a mut sqlx::AnyConnection;
 
@@ -15,14 +16,32 @@ type Exec<'a> = &'a mut sqlx::AnyConnection;
 pub enum Source {
     /// `portal_item`: policies, measures, news, stories, notices, profiles.
     Item,
+    /// `job_posting` (kind `job`).
+    Job,
+    /// `labour_supply` (kind `labour`).
+    Labour,
+    /// `business_idea` (kind `idea`).
+    Idea,
 }
 
 impl Source {
-    pub const ALL: &[Source] = &[Source::Item];
+    pub const ALL: &[Source] = &[Source::Item, Source::Job, Source::Labour, Source::Idea];
 
     /// The source of a search document's kind.
     pub fn of_kind(kind: &str) -> Option<Source> {
-        super::model::KINDS.contains(&kind).then_some(Source::Item)
+        match BoardKind::parse(kind) {
+            Some(k) => Some(Source::of_board(k)),
+            None => super::model::KINDS.contains(&kind).then_some(Source::Item),
+        }
+    }
+
+    /// The source of a job board or project library kind.
+    pub fn of_board(kind: BoardKind) -> Source {
+        match kind {
+            BoardKind::Job => Source::Job,
+            BoardKind::Labour => Source::Labour,
+            BoardKind::Idea => Source::Idea,
+        }
     }
 
     /// Records whose public standing may have changed in `(from, to]`.
@@ -33,6 +52,31 @@ impl Source {
                     c,
                     "portal_item",
                     &["updated_at", "published_at", "expire_at"],
+                    from,
+                    to,
+                )
+                .await
+            }
+            Source::Job | Source::Labour => {
+                let table = if self == Source::Job {
+                    "job_posting"
+                } else {
+                    "labour_supply"
+                };
+                ids_changed(
+                    c,
+                    table,
+                    &["updated_at", "published_at", "expire_at"],
+                    from,
+                    to,
+                )
+                .await
+            }
+            Source::Idea => {
+                ids_changed(
+                    c,
+                    "business_idea",
+                    &["updated_at", "published_at"],
                     from,
                     to,
                 )
@@ -50,6 +94,9 @@ impl Source {
                 .filter(|i| i.is_public(now))
                 .map(doc_of)
                 .collect()),
+            Source::Job => board::public_docs(c, BoardKind::Job, ids, now).await,
+            Source::Labour => board::public_docs(c, BoardKind::Labour, ids, now).await,
+            Source::Idea => crate::idea::public::public_docs(c, ids, now).await,
         }
     }
 
@@ -73,6 +120,9 @@ impl Source {
                     .collect();
                 Ok((docs, last))
             }
+            Source::Job => board::public_page(c, BoardKind::Job, after, now, limit).await,
+            Source::Labour => board::public_page(c, BoardKind::Labour, after, now, limit).await,
+            Source::Idea => crate::idea::public::public_page(c, after, now, limit).await,
         }
     }
 }
