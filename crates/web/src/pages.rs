@@ -79,6 +79,12 @@ const NAV: &[(&str, &str, &[Permission])] = &[
         "nav.content_review",
         &[Permission::PortalPublish],
     ),
+    ("/board", "nav.board", &[Permission::PortalEdit]),
+    (
+        "/board/review",
+        "nav.board_review",
+        &[Permission::PortalPublish],
+    ),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",

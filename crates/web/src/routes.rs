@@ -16,9 +16,9 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, api_portal, audit, catalogue, content, feeds, files, indicator_entry,
-    indicators, jobs, ledger, ledger_sheets, ops, portal, regions, reports, roles, security, units,
-    users,
+    account, admin, api, api_board, api_portal, audit, board, catalogue, content, feeds, files,
+    indicator_entry, indicators, jobs, ledger, ledger_sheets, ops, portal, portal_board, regions,
+    reports, roles, security, units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -99,6 +99,81 @@ pub fn table() -> Vec<RouteSpec> {
             "/portal/region/{code}",
             Public,
             get(portal::region),
+        ),
+        r(g.clone(), "/portal/jobs", Public, get(portal_board::jobs)),
+        r(
+            g.clone(),
+            "/portal/jobs/{id}",
+            Public,
+            get(portal_board::job),
+        ),
+        r(
+            g.clone(),
+            "/portal/labour",
+            Public,
+            get(portal_board::labour_list),
+        ),
+        r(
+            g.clone(),
+            "/portal/labour/{id}",
+            Public,
+            get(portal_board::labour),
+        ),
+        r(g.clone(), "/portal/ideas", Public, get(portal_board::ideas)),
+        r(
+            g.clone(),
+            "/portal/ideas/{id}",
+            Public,
+            get(portal_board::idea),
+        ),
+        r(g.clone(), "/board", Perm(P::PortalEdit), get(board::list)),
+        r(
+            p.clone(),
+            "/board",
+            Perm(P::PortalEdit),
+            post(board::create),
+        ),
+        r(
+            g.clone(),
+            "/board/new",
+            Perm(P::PortalEdit),
+            get(board::new),
+        ),
+        r(
+            g.clone(),
+            "/board/review",
+            Perm(P::PortalPublish),
+            get(board::review),
+        ),
+        r(
+            g.clone(),
+            "/board/{kind}/{id}",
+            Perm(P::PortalEdit),
+            get(board::show),
+        ),
+        r(
+            p.clone(),
+            "/board/{kind}/{id}",
+            Perm(P::PortalEdit),
+            post(board::update),
+        ),
+        r(
+            p.clone(),
+            "/board/{kind}/{id}/approve",
+            Perm(P::PortalPublish),
+            post(board::approve),
+        ),
+        r(
+            p.clone(),
+            "/board/{kind}/{id}/return",
+            Perm(P::PortalPublish),
+            post(board::return_entry),
+        ),
+        r(
+            p.clone(),
+            "/board/{kind}/{id}/withdraw",
+            Perm(P::PortalPublish),
+            post(board::withdraw),
         ),
         r(g.clone(), "/portal/{kind}", Public, get(portal::list)),
         r(g.clone(), "/portal/{kind}/{id}", Public, get(portal::item)),
@@ -729,6 +804,42 @@ pub fn table() -> Vec<RouteSpec> {
             "/api/v1/portal/search",
             Public,
             get(api_portal::search),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/jobs",
+            Public,
+            get(api_board::jobs),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/jobs/{id}",
+            Public,
+            get(api_board::job),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/labour",
+            Public,
+            get(api_board::labour_list),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/labour/{id}",
+            Public,
+            get(api_board::labour),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/ideas",
+            Public,
+            get(api_board::ideas),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/ideas/{id}",
+            Public,
+            get(api_board::idea),
         ),
         r(
             g.clone(),

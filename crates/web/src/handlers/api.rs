@@ -40,6 +40,7 @@ impl utoipa::Modify for BearerAuth {
 
 pub async fn openapi() -> Response {
     let json = ApiDoc::openapi()
+        .merge_from(super::api_board::BoardApi::openapi())
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".to_string());
     ([(header::CONTENT_TYPE, "application/json")], json).into_response()

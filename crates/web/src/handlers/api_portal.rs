@@ -168,7 +168,7 @@ pub async fn search(
         .kind
         .as_deref()
         .map(str::trim)
-        .filter(|k| KINDS.contains(k));
+        .filter(|k| chuangye_core::portal::Source::of_kind(k).is_some());
     let page = q.page.unwrap_or(1).clamp(1, 500);
     let query = chuangye_core::portal::search::Query {
         text: q.q.chars().take(100).collect(),

@@ -3,8 +3,10 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod api_board;
 pub mod api_portal;
 pub mod audit;
+pub mod board;
 pub mod catalogue;
 pub mod content;
 pub mod feeds;
@@ -16,6 +18,7 @@ pub mod ledger;
 pub mod ledger_sheets;
 pub mod ops;
 pub mod portal;
+pub mod portal_board;
 pub mod regions;
 pub mod reports;
 pub mod roles;

@@ -33,7 +33,7 @@ pub struct PortalShell {
 }
 
 impl PortalShell {
-    fn new(ctx: &Ctx, headers: &HeaderMap, title: String, site: &str) -> PortalShell {
+    pub(crate) fn new(ctx: &Ctx, headers: &HeaderMap, title: String, site: &str) -> PortalShell {
         PortalShell {
             lang: ctx.lang,
             title,
@@ -70,7 +70,7 @@ impl PortalShell {
 }
 
 /// Published text in the script the reader chose: Traditional readers get it converted.
-fn in_script(lang: Lang, text: &str) -> String {
+pub(crate) fn in_script(lang: Lang, text: &str) -> String {
     if lang == Lang::ZhHant {
         chuangye_core::portal::search::to_traditional(text)
     } else {
@@ -100,7 +100,7 @@ async fn root_code(st: &AppState) -> AppResult<String> {
 }
 
 /// The deployment's root region (code, name).
-async fn root(st: &AppState) -> AppResult<(String, String)> {
+pub(crate) async fn root(st: &AppState) -> AppResult<(String, String)> {
     let code = root_code(st).await?;
     let name = region_name(st, &code).await?;
     Ok((code, name))
@@ -196,7 +196,7 @@ const PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 /// Serves a public page from the page cache (per address, language and reading mode) or
 /// renders it with `make`; errors are not cached. Writes clear the cache (`cache.rs`), so a
 /// change shows at once; time alone (scheduled publication, expiry) shows within the second.
-async fn serve(
+pub(crate) async fn serve(
     st: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,
@@ -233,7 +233,7 @@ fn http_date(t: i64) -> Option<header::HeaderValue> {
     d.format(&f).ok()?.parse().ok()
 }
 
-fn page<T: Template>(p: &T, last_modified: Option<i64>) -> AppResult<Rendered> {
+pub(crate) fn page<T: Template>(p: &T, last_modified: Option<i64>) -> AppResult<Rendered> {
     Ok(Rendered::new(
         p.render().map_err(AppError::from)?,
         last_modified,
@@ -588,7 +588,8 @@ async fn search_page(
     let (_, site) = root(st).await?;
     let (region, _) = asked_region(st, &q.region).await?;
     let text: String = q.q.chars().take(100).collect();
-    let kind = Some(q.kind.trim().to_string()).filter(|k| KINDS.contains(&k.as_str()));
+    let kind = Some(q.kind.trim().to_string())
+        .filter(|k| chuangye_core::portal::Source::of_kind(k).is_some());
     let page_no = q.page.unwrap_or(1).clamp(1, 500);
     let results = if text.trim().is_empty() && kind.is_none() {
         None

@@ -36,6 +36,8 @@ enum Target {
     Indicator,
     /// A portal item of the actor's own region.
     Content,
+    /// A job posting of the actor's own region (`{kind}/{id}` filled as `job/<id>`).
+    Board,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -188,6 +190,27 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /content/{id}/approve", (Content, Empty)),
         ("POST /content/{id}/return", (Content, Empty)),
         ("POST /content/{id}/withdraw", (Content, Empty)),
+        ("GET /portal/jobs", (None, Empty)),
+        ("GET /portal/jobs/{id}", (None, Empty)),
+        ("GET /portal/labour", (None, Empty)),
+        ("GET /portal/labour/{id}", (None, Empty)),
+        ("GET /portal/ideas", (None, Empty)),
+        ("GET /portal/ideas/{id}", (None, Empty)),
+        ("GET /api/v1/portal/jobs", (None, Empty)),
+        ("GET /api/v1/portal/jobs/{id}", (None, Empty)),
+        ("GET /api/v1/portal/labour", (None, Empty)),
+        ("GET /api/v1/portal/labour/{id}", (None, Empty)),
+        ("GET /api/v1/portal/ideas", (None, Empty)),
+        ("GET /api/v1/portal/ideas/{id}", (None, Empty)),
+        ("GET /board", (None, Empty)),
+        ("POST /board", (None, Empty)),
+        ("GET /board/new", (None, Empty)),
+        ("GET /board/review", (None, Empty)),
+        ("GET /board/{kind}/{id}", (Board, Empty)),
+        ("POST /board/{kind}/{id}", (Board, Empty)),
+        ("POST /board/{kind}/{id}/approve", (Board, Empty)),
+        ("POST /board/{kind}/{id}/return", (Board, Empty)),
+        ("POST /board/{kind}/{id}/withdraw", (Board, Empty)),
     ])
 }
 
@@ -206,6 +229,7 @@ struct Targets {
     survival: (String, String),
     entry: (String, String),
     content: (String, String),
+    board: (String, String),
 }
 
 const MISSING: &str = "01900000-0000-7000-8000-000000000000";
@@ -382,7 +406,14 @@ async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
     } else {
         content_of(app, OTHER_COMMUNITY).await
     };
+    let board_in = posting_of(app, region).await;
+    let board_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        posting_of(app, OTHER_COMMUNITY).await
+    };
     Targets {
+        board: (format!("job/{board_in}"), format!("job/{board_out}")),
         content: (content_in, content_out),
         entry: (entry_in, entry_out),
         transfer: (transfer_in, transfer_out),
@@ -483,6 +514,33 @@ async fn content_of(app: &TestApp, region: &str) -> String {
         .unwrap()
 }
 
+/// A job posting of `region`, entered by its staff.
+async fn posting_of(app: &TestApp, region: &str) -> String {
+    let staff = Actor::system(region, "matrix");
+    let until = chuangye_core::ledger::model::fmt_date(
+        chuangye_core::ledger::model::today() + time::Duration::days(30),
+    );
+    let input = chuangye_core::board::EntryInput {
+        employer: format!("{region} 用工单位"),
+        position: "普工".into(),
+        trade: "general_worker".into(),
+        head_count: "2".into(),
+        contact_name: "王丽".into(),
+        contact_phone: "13800138000".into(),
+        contact_visibility: "masked".into(),
+        valid_until: until,
+        ..Default::default()
+    };
+    chuangye_core::board::service::create(
+        app.core(),
+        &staff,
+        chuangye_core::board::Kind::Job,
+        &input,
+    )
+    .await
+    .unwrap()
+}
+
 /// A due survival check of `business`.
 async fn entry_of(app: &TestApp, region: &str) -> String {
     let id = chuangye_core::db::new_id();
@@ -568,7 +626,19 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
         (Target::Survival, Some(t)) => pick(&t.survival),
         (Target::Entry, Some(t)) => pick(&t.entry),
         (Target::Content, Some(t)) => pick(&t.content),
+        (Target::Board, Some(t)) => pick(&t.board),
     };
+    if matches!(target, Target::Board) {
+        // `{kind}/{id}`: both parameters at once.
+        let value = if t.is_none() {
+            format!("job/{MISSING}")
+        } else {
+            value
+        };
+        let start = path.find('{')?;
+        let end = path.rfind('}')?;
+        return Some(format!("{}{}{}", &path[..start], value, &path[end + 1..]));
+    }
     let start = path.find('{')?;
     let end = path.find('}')?;
     Some(format!("{}{}{}", &path[..start], value, &path[end + 1..]))
