@@ -13,9 +13,18 @@ use crate::db::{Tx, new_id, now};
 use crate::org::{Actor, Permission};
 use crate::{Core, Error, Result};
 
+/// A posting or supply kind; ideas have their own service ([`crate::idea::service`]).
+fn entry_kind(kind: Kind) -> Result<Kind> {
+    match kind {
+        Kind::Idea => Err(Error::NotFound),
+        k => Ok(k),
+    }
+}
+
 /// An entry the actor may see in the back office (their region and below).
 pub async fn get(core: &Core, actor: &Actor, kind: Kind, id: &str) -> Result<Entry> {
     actor.require(Permission::PortalEdit)?;
+    let kind = entry_kind(kind)?;
     let mut c = core.db.pool().acquire().await?;
     let e = repo::get(&mut c, kind, id).await?.ok_or(Error::NotFound)?;
     if !actor.scope.contains(&e.region_code) {
@@ -32,6 +41,7 @@ pub async fn list(
     only_state: Option<&str>,
 ) -> Result<Vec<Entry>> {
     actor.require(Permission::PortalEdit)?;
+    let kind = entry_kind(kind)?;
     let only_state = only_state.filter(|s| !s.is_empty());
     let mut c = core.db.pool().acquire().await?;
     repo::list(&mut c, kind, &actor.scope, only_state, 200).await
@@ -41,6 +51,7 @@ pub async fn list(
 /// and by the public to the actor's own region.
 pub async fn review_queue(core: &Core, actor: &Actor, kind: Kind) -> Result<Vec<Entry>> {
     actor.require(Permission::PortalPublish)?;
+    let kind = entry_kind(kind)?;
     let mut c = core.db.pool().acquire().await?;
     repo::review_queue(&mut c, kind, &actor.scope, &actor.region_code).await
 }
@@ -109,6 +120,7 @@ pub(crate) fn staff_publishes(actor: &Actor) -> bool {
 /// Creates a posting or supply entry in the back office: published, or in review.
 pub async fn create(core: &Core, actor: &Actor, kind: Kind, input: &EntryInput) -> Result<String> {
     actor.require(Permission::PortalEdit)?;
+    let kind = entry_kind(kind)?;
     let checked = model::check(kind, input, crate::ledger::model::today(), false)?;
     let mut tx = core.db.begin().await?;
     let region = staff_region(&mut tx, actor, checked.region_code.as_deref()).await?;
@@ -168,6 +180,7 @@ pub async fn submit_public(
     input: &EntryInput,
     ip: &str,
 ) -> Result<String> {
+    let kind = entry_kind(kind)?;
     let checked = model::check(kind, input, crate::ledger::model::today(), false)?;
     let mut tx = core.db.begin().await?;
     let region = site_region(&mut tx, checked.region_code.as_deref()).await?;
@@ -202,6 +215,7 @@ pub async fn update(
     version: Option<i64>,
 ) -> Result<()> {
     actor.require(Permission::PortalEdit)?;
+    let kind = entry_kind(kind)?;
     let mut checked = model::check(kind, input, crate::ledger::model::today(), true)?;
     let mut tx = core.db.begin().await?;
     let e = repo::get(&mut tx, kind, id).await?.ok_or(Error::NotFound)?;
