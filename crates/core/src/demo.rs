@@ -222,6 +222,8 @@ pub async fn build_demo_with(
     crate::portal::demo::seed(core, DEMO_ROOT, &first_subdistrict, &first_community).await?;
     mark(core, "demo", "1").await?;
     service::set_root_region(core, &system, DEMO_ROOT).await?;
+    // Citizens' questions, once the portal knows its regions.
+    crate::consultation::demo::seed(core, &first_subdistrict, &first_community).await?;
     Ok(out)
 }
 

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod consultation;
 pub mod crypto;
 pub mod db;
 pub mod demo;

@@ -79,6 +79,11 @@ const NAV: &[(&str, &str, &[Permission])] = &[
         "nav.content_review",
         &[Permission::PortalPublish],
     ),
+    (
+        "/consultations",
+        "nav.consultations",
+        &[Permission::ConsultationReply],
+    ),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",

@@ -7,6 +7,8 @@ use chuangye_search::Doc;
 
 use super::{index::doc_of, repo};
 use crate::Result;
+use crate::consultation::public::doc_of as question_doc;
+use crate::consultation::repo as question;
 
 type Exec<'a> = &'a mut sqlx::AnyConnection;
 
@@ -15,14 +17,20 @@ type Exec<'a> = &'a mut sqlx::AnyConnection;
 pub enum Source {
     /// `portal_item`: policies, measures, news, stories, notices, profiles.
     Item,
+    /// `consultation`: answered questions published on the Q&A page (kind `qa`).
+    Question,
 }
 
 impl Source {
-    pub const ALL: &[Source] = &[Source::Item];
+    pub const ALL: &[Source] = &[Source::Item, Source::Question];
 
     /// The source of a search document's kind.
     pub fn of_kind(kind: &str) -> Option<Source> {
-        super::model::KINDS.contains(&kind).then_some(Source::Item)
+        match kind {
+            "qa" => Some(Source::Question),
+            k if super::model::KINDS.contains(&k) => Some(Source::Item),
+            _ => None,
+        }
     }
 
     /// Records whose public standing may have changed in `(from, to]`.
@@ -38,6 +46,7 @@ impl Source {
                 )
                 .await
             }
+            Source::Question => ids_changed(c, "consultation", &["updated_at"], from, to).await,
         }
     }
 
@@ -49,6 +58,12 @@ impl Source {
                 .iter()
                 .filter(|i| i.is_public(now))
                 .map(doc_of)
+                .collect()),
+            Source::Question => Ok(question::get_many(c, ids)
+                .await?
+                .iter()
+                .filter(|q| q.is_public())
+                .map(question_doc)
                 .collect()),
         }
     }
@@ -72,6 +87,11 @@ impl Source {
                     .map(doc_of)
                     .collect();
                 Ok((docs, last))
+            }
+            Source::Question => {
+                let page = question::public_after(c, after, limit).await?;
+                let last = page.last().map(|q| q.id.clone());
+                Ok((page.iter().map(question_doc).collect(), last))
             }
         }
     }

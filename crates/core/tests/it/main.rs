@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` is set. Each test gets a fresh database (`TestDb`).
 
 mod audit;
+mod consultation;
 mod files;
 mod followup;
 mod import;

@@ -33,7 +33,7 @@ pub struct PortalShell {
 }
 
 impl PortalShell {
-    fn new(ctx: &Ctx, headers: &HeaderMap, title: String, site: &str) -> PortalShell {
+    pub(crate) fn new(ctx: &Ctx, headers: &HeaderMap, title: String, site: &str) -> PortalShell {
         PortalShell {
             lang: ctx.lang,
             title,
@@ -67,10 +67,20 @@ impl PortalShell {
     pub fn kinds(&self) -> &'static [&'static str] {
         KINDS
     }
+
+    /// What search can be narrowed to: the content kinds and the other public records.
+    pub fn search_kinds(&self) -> &'static [&'static str] {
+        SEARCH_KINDS
+    }
 }
 
+/// The kinds of every searchable record, in the order the search filter offers them.
+pub const SEARCH_KINDS: &[&str] = &[
+    "policy", "measure", "news", "story", "notice", "profile", "qa",
+];
+
 /// Published text in the script the reader chose: Traditional readers get it converted.
-fn in_script(lang: Lang, text: &str) -> String {
+pub(crate) fn in_script(lang: Lang, text: &str) -> String {
     if lang == Lang::ZhHant {
         chuangye_core::portal::search::to_traditional(text)
     } else {
@@ -100,7 +110,7 @@ async fn root_code(st: &AppState) -> AppResult<String> {
 }
 
 /// The deployment's root region (code, name).
-async fn root(st: &AppState) -> AppResult<(String, String)> {
+pub(crate) async fn root(st: &AppState) -> AppResult<(String, String)> {
     let code = root_code(st).await?;
     let name = region_name(st, &code).await?;
     Ok((code, name))
@@ -196,7 +206,7 @@ const PAGE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 /// Serves a public page from the page cache (per address, language and reading mode) or
 /// renders it with `make`; errors are not cached. Writes clear the cache (`cache.rs`), so a
 /// change shows at once; time alone (scheduled publication, expiry) shows within the second.
-async fn serve(
+pub(crate) async fn serve(
     st: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,
@@ -233,7 +243,7 @@ fn http_date(t: i64) -> Option<header::HeaderValue> {
     d.format(&f).ok()?.parse().ok()
 }
 
-fn page<T: Template>(p: &T, last_modified: Option<i64>) -> AppResult<Rendered> {
+pub(crate) fn page<T: Template>(p: &T, last_modified: Option<i64>) -> AppResult<Rendered> {
     Ok(Rendered::new(
         p.render().map_err(AppError::from)?,
         last_modified,
@@ -252,6 +262,8 @@ pub struct HomePage {
     /// This year's key figures: (name, value, unit), those with a value.
     pub figures: Vec<(String, String, String)>,
     pub year: i32,
+    /// The newest published questions and answers of the region and below.
+    pub qa: Vec<chuangye_core::consultation::Consultation>,
 }
 
 /// The campaign's public figures shown on a region's front page, in this order.
@@ -318,9 +330,16 @@ async fn region_page(
         .map(|p| item_in_script(ctx.lang, p));
     let year = chuangye_core::ledger::model::today().year();
     let figures = key_figures(st, ctx, &code, year).await?;
+    let (mut qa, _) = chuangye_core::consultation::public::list(&st.core, &code, 1).await?;
+    qa.truncate(5);
+    for q in &mut qa {
+        q.question = in_script(ctx.lang, &q.question);
+        q.region_name = in_script(ctx.lang, &q.region_name);
+    }
     let name = in_script(ctx.lang, &name);
     let site = in_script(ctx.lang, &site);
     let p = HomePage {
+        qa,
         figures,
         year,
         s: PortalShell::new(ctx, headers, name.clone(), &site),
@@ -588,7 +607,7 @@ async fn search_page(
     let (_, site) = root(st).await?;
     let (region, _) = asked_region(st, &q.region).await?;
     let text: String = q.q.chars().take(100).collect();
-    let kind = Some(q.kind.trim().to_string()).filter(|k| KINDS.contains(&k.as_str()));
+    let kind = Some(q.kind.trim().to_string()).filter(|k| SEARCH_KINDS.contains(&k.as_str()));
     let page_no = q.page.unwrap_or(1).clamp(1, 500);
     let results = if text.trim().is_empty() && kind.is_none() {
         None

@@ -4,6 +4,7 @@
 mod access_matrix;
 mod admin;
 mod auth;
+mod consult;
 mod indicators;
 mod ledger;
 mod portal;
