@@ -19,7 +19,9 @@ STATIC=127.0.0.1:18081
 cleanup() { kill "${APP_PID:-}" 2>/dev/null || true; nginx -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-CHUANGYE_LOG=warn "$BIN" --data "$WORK/data" --addr "$APP" serve >"$WORK/serve.log" 2>&1 &
+# All the load comes from one address: the per-address limit on public pages would answer it
+# with 429 (as it should a real flood), so it is turned off here, as nginx has none.
+CHUANGYE_PUBLIC_PER_SECOND=0 CHUANGYE_LOG=warn "$BIN" --data "$WORK/data" --addr "$APP" serve >"$WORK/serve.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://$APP/healthz" >/dev/null && break; sleep 0.1; done
 TOKEN=$("$BIN" --data "$WORK/data" token create office --name bench | tail -n 1)

@@ -152,6 +152,8 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
         secure_cookies: cfg.secure_cookies,
         trust_proxy: cfg.trust_proxy,
         login_per_minute: cfg.login_per_minute,
+        forms_per_hour: cfg.forms_per_hour,
+        public_per_second: cfg.public_per_second,
         key_source: match key_source {
             KeySource::Env => "env",
             KeySource::File => "file",
@@ -445,14 +447,16 @@ fn registry() -> jobs::Registry {
         });
     let r = chuangye_core::ledger::followup::register(jobs::builtin_registry());
     let r = chuangye_core::reports::register(r);
+    let r = chuangye_core::consultation::deadlines::register(r);
     chuangye_core::ledger::import::register(r, translate)
 }
 
-/// Enqueues the daily jobs (need deadlines, survival checks) once a day; every node may run it.
+/// Enqueues the daily jobs (need and consultation deadlines, survival checks) once a day; every node may run it.
 fn spawn_scheduler(core: chuangye_core::Core) {
     tokio::spawn(async move {
         loop {
-            for kind in chuangye_core::ledger::followup::DAILY {
+            let daily = chuangye_core::ledger::followup::DAILY.iter().copied();
+            for kind in daily.chain([chuangye_core::consultation::deadlines::DeadlinesJob::KIND]) {
                 if let Err(e) = jobs::enqueue_daily(&core, kind).await {
                     tracing::warn!(kind, error = %e, "could not schedule job");
                 }

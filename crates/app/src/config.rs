@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub trust_proxy: Option<bool>,
     pub login_per_minute: Option<u32>,
+    pub forms_per_hour: Option<u32>,
+    pub public_per_second: Option<u32>,
     pub log_format: Option<String>,
     pub worker: Option<bool>,
 }
@@ -32,6 +34,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub trust_proxy: bool,
     pub login_per_minute: u32,
+    pub forms_per_hour: u32,
+    pub public_per_second: u32,
     pub log_format: String,
     pub worker: bool,
 }
@@ -57,6 +61,12 @@ secure_cookies = false
 trust_proxy = false
 # Login attempts per minute from one address.          CHUANGYE_LOGIN_PER_MINUTE
 login_per_minute = 20
+# Public forms (questions, job-board and idea submissions) from one address per hour,
+# after a first burst of five.                          CHUANGYE_FORMS_PER_HOUR
+forms_per_hour = 10
+# Public pages, search and public API requests per second from one address (bursts of
+# four times as many); 0 turns the limit off.           CHUANGYE_PUBLIC_PER_SECOND
+public_per_second = 50
 # Log format: "text" or "json".                        CHUANGYE_LOG_FORMAT
 log_format = "text"
 # Run the job worker inside `serve` (turn off on nodes where `chuangye worker` runs).   CHUANGYE_WORKER
@@ -147,6 +157,12 @@ pub fn load(o: Overrides) -> anyhow::Result<Config> {
         login_per_minute: env_u32("CHUANGYE_LOGIN_PER_MINUTE")?
             .or(file.login_per_minute)
             .unwrap_or(20),
+        forms_per_hour: env_u32("CHUANGYE_FORMS_PER_HOUR")?
+            .or(file.forms_per_hour)
+            .unwrap_or(10),
+        public_per_second: env_u32("CHUANGYE_PUBLIC_PER_SECOND")?
+            .or(file.public_per_second)
+            .unwrap_or(50),
         log_format,
         worker: env_bool("CHUANGYE_WORKER").or(file.worker).unwrap_or(true),
     })

@@ -224,6 +224,8 @@ pub async fn build_demo_with(
     service::set_root_region(core, &system, DEMO_ROOT).await?;
     // The job board and business ideas (public submissions choose a region of the site).
     crate::board::demo::seed(core, DEMO_ROOT, &first_subdistrict, &first_community).await?;
+    // Citizens' questions, once the portal knows its regions.
+    crate::consultation::demo::seed(core, &first_subdistrict, &first_community).await?;
     Ok(out)
 }
 

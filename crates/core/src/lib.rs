@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod board;
+pub mod consultation;
 pub mod crypto;
 pub mod db;
 pub mod demo;

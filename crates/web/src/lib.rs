@@ -12,6 +12,7 @@ pub mod handlers;
 pub mod i18n;
 pub mod metrics;
 pub mod pages;
+pub mod public_form;
 pub mod routes;
 pub mod statics;
 
@@ -30,6 +31,12 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Login attempts per minute allowed from one address.
     pub login_per_minute: u32,
+    /// Public forms (questions, job-board and idea submissions) one address may send in an
+    /// hour, after a first burst of five.
+    pub forms_per_hour: u32,
+    /// Public pages, search and public API calls per second from one address (a burst of
+    /// four times as many); 0 turns the limit off.
+    pub public_per_second: u32,
     /// Where the data key came from: "env", "file" or "created" (shown to the security admin).
     pub key_source: String,
     pub key_file: Option<String>,
@@ -42,6 +49,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy: false,
             login_per_minute: 20,
+            forms_per_hour: 10,
+            public_per_second: 50,
             key_source: "env".to_string(),
             key_file: None,
             key_file_private: true,
@@ -67,6 +76,12 @@ pub struct AppInner {
     pub core: Core,
     pub config: Arc<WebConfig>,
     pub login_limiter: Arc<KeyedLimiter>,
+    /// Public forms per address.
+    pub form_limiter: Arc<KeyedLimiter>,
+    /// Public pages per address; none when turned off.
+    pub public_limiter: Option<Arc<KeyedLimiter>>,
+    /// Challenge tokens answered on this node.
+    pub used_tokens: public_form::UsedTokens,
     pub metrics: Arc<metrics::Metrics>,
     pub caches: Arc<cache::Caches>,
     /// Whether this is the demo deployment (the login page then says so).
@@ -98,17 +113,51 @@ impl AppState {
         };
         let caches = Arc::new(cache::Caches::default());
         cache::Caches::watch(Arc::downgrade(&caches), core.clone()).await;
-        AppState::with(core, config, caches, demo)
+        let st = AppState::with(core, config, caches, demo);
+        st.forget_quiet_addresses();
+        st
+    }
+
+    /// Once a minute, forgets the addresses the limiters no longer hold back (their memory
+    /// would otherwise grow with every address ever seen).
+    fn forget_quiet_addresses(&self) {
+        let weak = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                let Some(st) = weak.upgrade() else { return };
+                st.login_limiter.retain_recent();
+                st.form_limiter.retain_recent();
+                if let Some(l) = &st.public_limiter {
+                    l.retain_recent();
+                }
+            }
+        });
     }
 
     fn with(core: Core, config: WebConfig, caches: Arc<cache::Caches>, demo: bool) -> AppState {
         let per_min = std::num::NonZeroU32::new(config.login_per_minute.max(1))
             .unwrap_or(std::num::NonZeroU32::MIN);
+        let nz = |n: u32| std::num::NonZeroU32::new(n.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+        // Five forms at once, then one every (3600 / forms_per_hour) seconds.
+        let form_period =
+            std::time::Duration::from_secs(3600 / u64::from(config.forms_per_hour.max(1)));
+        let form_quota = governor::Quota::with_period(form_period)
+            .unwrap_or(governor::Quota::per_hour(nz(10)))
+            .allow_burst(nz(5));
+        let public_limiter = (config.public_per_second > 0).then(|| {
+            let q = governor::Quota::per_second(nz(config.public_per_second))
+                .allow_burst(nz(config.public_per_second.saturating_mul(4)));
+            Arc::new(governor::RateLimiter::keyed(q))
+        });
         AppState(Arc::new(AppInner {
             core,
             login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_min,
             ))),
+            form_limiter: Arc::new(governor::RateLimiter::keyed(form_quota)),
+            public_limiter,
+            used_tokens: public_form::UsedTokens::default(),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             caches,

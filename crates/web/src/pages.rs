@@ -85,6 +85,11 @@ const NAV: &[(&str, &str, &[Permission])] = &[
         "nav.board_review",
         &[Permission::PortalPublish],
     ),
+    (
+        "/consultations",
+        "nav.consultations",
+        &[Permission::ConsultationReply],
+    ),
     ("/ledger/persons", "nav.persons", &[Permission::LedgerView]),
     (
         "/ledger/businesses",

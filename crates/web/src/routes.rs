@@ -16,9 +16,9 @@ use crate::AppState;
 use crate::ctx::{self, Ctx};
 use crate::error::AppError;
 use crate::handlers::{
-    account, admin, api, api_board, api_portal, audit, board, catalogue, content, feeds, files,
-    indicator_entry, indicators, jobs, ledger, ledger_sheets, ops, portal, portal_board, regions,
-    reports, roles, security, units, users,
+    account, admin, api, api_board, api_portal, api_qa, ask, audit, board, catalogue,
+    consultations, content, feeds, files, indicator_entry, indicators, jobs, ledger, ledger_sheets,
+    ops, portal, portal_board, regions, reports, roles, security, units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -93,6 +93,60 @@ pub fn table() -> Vec<RouteSpec> {
         r(g.clone(), "/portal/search", Public, get(portal::search)),
         r(g.clone(), "/portal/prefs", Public, get(portal::prefs)),
         r(g.clone(), "/portal/feed/{kind}", Public, get(feeds::feed)),
+        r(g.clone(), "/portal/ask", Public, get(ask::form)),
+        r(p.clone(), "/portal/ask", Public, post(ask::submit)),
+        r(
+            g.clone(),
+            "/portal/ask/lookup",
+            Public,
+            get(ask::lookup_form),
+        ),
+        r(p.clone(), "/portal/ask/lookup", Public, post(ask::lookup)),
+        r(g.clone(), "/portal/qa", Public, get(ask::qa_list)),
+        r(g.clone(), "/portal/qa/stats", Public, get(ask::stats)),
+        r(g.clone(), "/portal/qa/{id}", Public, get(ask::qa)),
+        r(
+            g.clone(),
+            "/consultations",
+            Perm(P::ConsultationReply),
+            get(consultations::list),
+        ),
+        r(
+            p.clone(),
+            "/consultations/settings",
+            Perm(P::ConsultationConfigure),
+            post(consultations::settings),
+        ),
+        r(
+            g.clone(),
+            "/consultations/{id}",
+            Perm(P::ConsultationReply),
+            get(consultations::show),
+        ),
+        r(
+            p.clone(),
+            "/consultations/{id}/answer",
+            Perm(P::ConsultationReply),
+            post(consultations::answer),
+        ),
+        r(
+            p.clone(),
+            "/consultations/{id}/dismiss",
+            Perm(P::ConsultationReply),
+            post(consultations::dismiss),
+        ),
+        r(
+            p.clone(),
+            "/consultations/{id}/publish",
+            Perm(P::ConsultationReply),
+            post(consultations::publish),
+        ),
+        r(
+            p.clone(),
+            "/consultations/{id}/contact",
+            Perm(P::PersonalUnmask),
+            post(consultations::contact),
+        ),
         r(g.clone(), "/sitemap.xml", Public, get(feeds::sitemap)),
         r(
             g.clone(),
@@ -805,6 +859,19 @@ pub fn table() -> Vec<RouteSpec> {
             Public,
             get(api_portal::search),
         ),
+        r(g.clone(), "/api/v1/portal/qa", Public, get(api_qa::list)),
+        r(
+            g.clone(),
+            "/api/v1/portal/qa/stats",
+            Public,
+            get(api_qa::stats),
+        ),
+        r(
+            g.clone(),
+            "/api/v1/portal/qa/{id}",
+            Public,
+            get(api_qa::item),
+        ),
         r(
             g.clone(),
             "/api/v1/portal/jobs",
@@ -907,6 +974,21 @@ async fn guard(State(access): State<Access>, req: Request, next: Next) -> Respon
     }
 }
 
+/// Holds back an address that asks for public pages faster than people read
+/// ([`crate::WebConfig::public_per_second`]); the back office and static files are not counted.
+async fn public_limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let public =
+        path.starts_with("/portal") || path.starts_with("/api/v1/portal") || path == "/sitemap.xml";
+    if let (true, Some(limiter)) = (public, &st.public_limiter) {
+        let ip = req.extensions().get::<Ctx>().map(|c| c.ip.clone());
+        if limiter.check_key(&ip.unwrap_or_default()).is_err() {
+            return AppError::TooManyRequests.into_response();
+        }
+    }
+    next.run(req).await
+}
+
 async fn not_found() -> AppError {
     AppError::NotFound
 }
@@ -931,6 +1013,7 @@ pub fn router(state: AppState) -> Router {
     };
     router
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), public_limit))
         .layer(middleware::from_fn_with_state(state.clone(), ctx::resolve))
         .layer(CompressionLayer::new())
         .layer(hdr(header::CONTENT_SECURITY_POLICY, CSP))

@@ -41,6 +41,19 @@ impl Sql {
         self
     }
 
+    /// Appends `(…)`: a placeholder for each value, comma-separated (an `IN` list).
+    pub fn bind_list(&mut self, values: &[String]) -> &mut Self {
+        self.text.push('(');
+        for (n, v) in values.iter().enumerate() {
+            if n > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v.clone());
+        }
+        self.text.push(')');
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

@@ -51,6 +51,12 @@ pub fn rate(numerator: i64, denominator: i64) -> i64 {
 }
 
 impl Indicator {
+    /// Counted by the system from its own records (the ledger, the portal's consultations),
+    /// not entered by staff.
+    pub fn is_derived(&self) -> bool {
+        matches!(self.source.as_str(), "ledger" | "portal")
+    }
+
     /// A rate recomputed from two summed indicators, kept in tenths of a per cent.
     pub fn is_rate(&self) -> bool {
         self.region_agg == "ratio" && self.numerator.is_some() && self.denominator.is_some()

@@ -100,7 +100,7 @@ pub async fn dashboard(
     let shown: Vec<Indicator> = catalogue
         .iter()
         .filter(|i| {
-            i.source == "ledger"
+            i.is_derived()
                 || now.contains_key(&i.code)
                 || before.contains_key(&i.code)
                 || targets.contains_key(&(region.clone(), i.code.clone()))
@@ -219,6 +219,11 @@ pub fn rows_behind(code: &str, region: &str, year: i32) -> Option<String> {
         )),
         "needs_closed" | "needs_closed_on_time" | "needs_on_time_rate" => Some(format!(
             "/ledger/needs/closed?region={region}&from={from}&to={to}"
+        )),
+        "consultations_answered"
+        | "consultations_answered_on_time"
+        | "consultations_on_time_rate" => Some(format!(
+            "/consultations?region={region}&from={from}&to={to}&state=answered"
         )),
         // Entered figures open the monthly entries of the region and below.
         _ => Some(format!(

@@ -37,10 +37,12 @@ pub enum Permission {
     IndicatorCatalogue,
     PortalEdit,
     PortalPublish,
+    ConsultationReply,
+    ConsultationConfigure,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 30] = [
+    pub const ALL: [Permission; 32] = [
         Permission::RegionView,
         Permission::RegionManage,
         Permission::UnitView,
@@ -71,6 +73,8 @@ impl Permission {
         Permission::IndicatorCatalogue,
         Permission::PortalEdit,
         Permission::PortalPublish,
+        Permission::ConsultationReply,
+        Permission::ConsultationConfigure,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +109,8 @@ impl Permission {
             Permission::IndicatorCatalogue => "indicator.catalogue",
             Permission::PortalEdit => "portal.edit",
             Permission::PortalPublish => "portal.publish",
+            Permission::ConsultationReply => "consultation.reply",
+            Permission::ConsultationConfigure => "consultation.configure",
         }
     }
 
@@ -199,6 +205,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::IndicatorCatalogue,
             P::PortalEdit,
             P::PortalPublish,
+            P::ConsultationReply,
+            P::ConsultationConfigure,
         ],
     },
     BuiltinRole {
@@ -219,6 +227,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             P::IndicatorTarget,
             P::PortalEdit,
             P::PortalPublish,
+            P::ConsultationReply,
         ],
     },
     BuiltinRole {

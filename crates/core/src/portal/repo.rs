@@ -27,14 +27,8 @@ pub async fn get_many(c: Exec<'_>, ids: &[String]) -> Result<Vec<Item>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(&format!("{SELECT} WHERE i.id IN ("));
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.bind(id.clone());
-    }
-    sql.push(")");
+    let mut sql = Sql::new(&format!("{SELECT} WHERE i.id IN "));
+    sql.bind_list(ids);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 

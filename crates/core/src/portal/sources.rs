@@ -1,5 +1,6 @@
 //! The public records the search index follows. Each source is one table of things citizens
-//! can find (published content; later the job board, business ideas and answered questions);
+//! can find (published content, answered questions, the job board's postings and supply,
+//! business ideas);
 //! the index asks every source what changed, which of some records are public now, and every
 //! public record a page at a time. Adding a source is one variant and its three arms here.
 
@@ -8,6 +9,8 @@ use chuangye_search::Doc;
 use super::{index::doc_of, repo};
 use crate::Result;
 use crate::board::{Kind as BoardKind, public as board};
+use crate::consultation::public::doc_of as question_doc;
+use crate::consultation::repo as question;
 
 type Exec<'a> = &'a mut sqlx::AnyConnection;
 
@@ -16,6 +19,8 @@ type Exec<'a> = &'a mut sqlx::AnyConnection;
 pub enum Source {
     /// `portal_item`: policies, measures, news, stories, notices, profiles.
     Item,
+    /// `consultation`: answered questions published on the Q&A page (kind `qa`).
+    Question,
     /// `job_posting` (kind `job`).
     Job,
     /// `labour_supply` (kind `labour`).
@@ -25,13 +30,23 @@ pub enum Source {
 }
 
 impl Source {
-    pub const ALL: &[Source] = &[Source::Item, Source::Job, Source::Labour, Source::Idea];
+    pub const ALL: &[Source] = &[
+        Source::Item,
+        Source::Question,
+        Source::Job,
+        Source::Labour,
+        Source::Idea,
+    ];
 
     /// The source of a search document's kind.
     pub fn of_kind(kind: &str) -> Option<Source> {
-        match BoardKind::parse(kind) {
-            Some(k) => Some(Source::of_board(k)),
-            None => super::model::KINDS.contains(&kind).then_some(Source::Item),
+        if let Some(k) = BoardKind::parse(kind) {
+            return Some(Source::of_board(k));
+        }
+        match kind {
+            "qa" => Some(Source::Question),
+            k if super::model::KINDS.contains(&k) => Some(Source::Item),
+            _ => None,
         }
     }
 
@@ -57,6 +72,7 @@ impl Source {
                 )
                 .await
             }
+            Source::Question => ids_changed(c, "consultation", &["updated_at"], from, to).await,
             Source::Job | Source::Labour => {
                 let table = if self == Source::Job {
                     "job_posting"
@@ -94,6 +110,12 @@ impl Source {
                 .filter(|i| i.is_public(now))
                 .map(doc_of)
                 .collect()),
+            Source::Question => Ok(question::get_many(c, ids)
+                .await?
+                .iter()
+                .filter(|q| q.is_public())
+                .map(question_doc)
+                .collect()),
             Source::Job => board::public_docs(c, BoardKind::Job, ids, now).await,
             Source::Labour => board::public_docs(c, BoardKind::Labour, ids, now).await,
             Source::Idea => crate::idea::public::public_docs(c, ids, now).await,
@@ -119,6 +141,11 @@ impl Source {
                     .map(doc_of)
                     .collect();
                 Ok((docs, last))
+            }
+            Source::Question => {
+                let page = question::public_after(c, after, limit).await?;
+                let last = page.last().map(|q| q.id.clone());
+                Ok((page.iter().map(question_doc).collect(), last))
             }
             Source::Job => board::public_page(c, BoardKind::Job, after, now, limit).await,
             Source::Labour => board::public_page(c, BoardKind::Labour, after, now, limit).await,

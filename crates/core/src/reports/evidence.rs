@@ -48,6 +48,7 @@ pub struct Pack {
 fn source_text(i: &Indicator) -> &'static str {
     match i.source.as_str() {
         "ledger" => "创业台账实时汇总（系统内可查看每条记录）",
+        "portal" => "全民创业网群众咨询实时汇总（系统内可查看每条咨询）",
         "entered" => "各级按月填报，经上一级审核锁定",
         _ => "调查统计",
     }

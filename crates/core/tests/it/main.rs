@@ -3,6 +3,7 @@
 
 mod audit;
 mod board;
+mod consultation;
 mod files;
 mod followup;
 mod import;

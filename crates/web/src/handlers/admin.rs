@@ -18,6 +18,9 @@ pub struct HomePage {
     pub region_code: String,
     pub regions_below: i64,
     pub permissions: Vec<String>,
+    /// Citizens' questions waiting in the actor's region and below: (late, due within a
+    /// working day), for those who answer them.
+    pub consultations: Option<(i64, i64)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -43,8 +46,14 @@ pub async fn home(
         .iter()
         .map(|p| ctx.t(&format!("perm.{}", p.as_str())))
         .collect();
+    let consultations = if a.can(chuangye_core::org::Permission::ConsultationReply) {
+        Some(chuangye_core::consultation::service::open_counts(&st.core, a).await?)
+    } else {
+        None
+    };
     render(&HomePage {
         s,
+        consultations,
         region_code: a.region_code.clone(),
         regions_below,
         permissions,

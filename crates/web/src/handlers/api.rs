@@ -18,9 +18,11 @@ use crate::error::{AppError, AppResult};
 #[openapi(
     info(title = "chuangye API", version = "1", description = "创业型城市创建工作平台 JSON API. Authenticate with `Authorization: Bearer <token>` (`chuangye token create USERNAME`). Errors are RFC 9457 problem JSON."),
     paths(me, regions, region, units, job, persons, person, businesses, business, indicators, indicator_values,
-        super::api_portal::items, super::api_portal::item, super::api_portal::search),
+        super::api_portal::items, super::api_portal::item, super::api_portal::search,
+        super::api_qa::list, super::api_qa::item, super::api_qa::stats),
     components(schemas(MeDto, RegionDto, UnitDto, UnitPage, JobDto, Problem, PersonDto, PersonPageDto, PersonDetailDto, BusinessDto, BusinessPageDto, BusinessDetailDto, StatusDto, IndicatorDto, IndicatorValueDto, IndicatorValuesDto,
-        super::api_portal::PortalItemDto, super::api_portal::PolicyDto, super::api_portal::PortalPageDto, super::api_portal::PortalHitDto, super::api_portal::PortalSearchDto)),
+        super::api_portal::PortalItemDto, super::api_portal::PolicyDto, super::api_portal::PortalPageDto, super::api_portal::PortalHitDto, super::api_portal::PortalSearchDto,
+        super::api_qa::QaDto, super::api_qa::QaPageDto, super::api_qa::QaMonthDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

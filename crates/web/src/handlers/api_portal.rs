@@ -14,7 +14,7 @@ use super::api::Problem;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 
-fn rfc3339(t: Option<i64>) -> Option<String> {
+pub(crate) fn rfc3339(t: Option<i64>) -> Option<String> {
     Some(super::feeds::rfc3339(t?)).filter(|s| !s.is_empty())
 }
 
@@ -90,7 +90,7 @@ pub struct PortalListQuery {
 }
 
 /// A region of the site (the root when none is asked), else 404 — as the pages answer.
-async fn site_region(st: &AppState, region: Option<&str>) -> AppResult<String> {
+pub(crate) async fn site_region(st: &AppState, region: Option<&str>) -> AppResult<String> {
     Ok(super::portal::asked_region(st, region.unwrap_or(""))
         .await?
         .0)
@@ -168,7 +168,7 @@ pub async fn search(
         .kind
         .as_deref()
         .map(str::trim)
-        .filter(|k| chuangye_core::portal::Source::of_kind(k).is_some());
+        .filter(|k| super::portal::SEARCH_KINDS.contains(k));
     let page = q.page.unwrap_or(1).clamp(1, 500);
     let query = chuangye_core::portal::search::Query {
         text: q.q.chars().take(100).collect(),

@@ -67,7 +67,17 @@ impl PortalShell {
     pub fn kinds(&self) -> &'static [&'static str] {
         KINDS
     }
+
+    /// What search can be narrowed to: the content kinds and the other public records.
+    pub fn search_kinds(&self) -> &'static [&'static str] {
+        SEARCH_KINDS
+    }
 }
+
+/// The kinds of every searchable record, in the order the search filter offers them.
+pub const SEARCH_KINDS: &[&str] = &[
+    "policy", "measure", "news", "story", "notice", "profile", "qa", "job", "labour", "idea",
+];
 
 /// Published text in the script the reader chose: Traditional readers get it converted.
 pub(crate) fn in_script(lang: Lang, text: &str) -> String {
@@ -252,6 +262,8 @@ pub struct HomePage {
     /// This year's key figures: (name, value, unit), those with a value.
     pub figures: Vec<(String, String, String)>,
     pub year: i32,
+    /// The newest published questions and answers of the region and below.
+    pub qa: Vec<chuangye_core::consultation::Consultation>,
 }
 
 /// The campaign's public figures shown on a region's front page, in this order.
@@ -318,9 +330,16 @@ async fn region_page(
         .map(|p| item_in_script(ctx.lang, p));
     let year = chuangye_core::ledger::model::today().year();
     let figures = key_figures(st, ctx, &code, year).await?;
+    let (mut qa, _) = chuangye_core::consultation::public::list(&st.core, &code, 1).await?;
+    qa.truncate(5);
+    for q in &mut qa {
+        q.question = in_script(ctx.lang, &q.question);
+        q.region_name = in_script(ctx.lang, &q.region_name);
+    }
     let name = in_script(ctx.lang, &name);
     let site = in_script(ctx.lang, &site);
     let p = HomePage {
+        qa,
         figures,
         year,
         s: PortalShell::new(ctx, headers, name.clone(), &site),
@@ -588,8 +607,7 @@ async fn search_page(
     let (_, site) = root(st).await?;
     let (region, _) = asked_region(st, &q.region).await?;
     let text: String = q.q.chars().take(100).collect();
-    let kind = Some(q.kind.trim().to_string())
-        .filter(|k| chuangye_core::portal::Source::of_kind(k).is_some());
+    let kind = Some(q.kind.trim().to_string()).filter(|k| SEARCH_KINDS.contains(&k.as_str()));
     let page_no = q.page.unwrap_or(1).clamp(1, 500);
     let results = if text.trim().is_empty() && kind.is_none() {
         None

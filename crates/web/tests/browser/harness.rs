@@ -359,6 +359,22 @@ impl Page {
             .unwrap_or_else(|e| panic!("text of {css}: {e}"))
     }
 
+    /// Waits until the text of `css` contains `needle` (the page may reload meanwhile).
+    pub async fn wait_text(&self, css: &str, needle: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && el.text().await.is_ok_and(|t| t.contains(needle))
+            {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("{css} never said {needle:?} at {}", self.location().await);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
         el.click()

@@ -38,6 +38,8 @@ enum Target {
     Content,
     /// A job posting of the actor's own region (`{kind}/{id}` filled as `job/<id>`).
     Board,
+    /// A citizen's question asked of the actor's region.
+    Consultation,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -211,6 +213,23 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /board/{kind}/{id}/approve", (Board, Empty)),
         ("POST /board/{kind}/{id}/return", (Board, Empty)),
         ("POST /board/{kind}/{id}/withdraw", (Board, Empty)),
+        ("GET /portal/ask", (None, Empty)),
+        ("GET /api/v1/portal/qa", (None, Empty)),
+        ("GET /api/v1/portal/qa/stats", (None, Empty)),
+        ("GET /api/v1/portal/qa/{id}", (None, Empty)),
+        ("POST /portal/ask", (None, Empty)),
+        ("GET /portal/ask/lookup", (None, Empty)),
+        ("POST /portal/ask/lookup", (None, Empty)),
+        ("GET /portal/qa", (None, Empty)),
+        ("GET /portal/qa/stats", (None, Empty)),
+        ("GET /portal/qa/{id}", (None, Empty)),
+        ("GET /consultations", (None, Empty)),
+        ("POST /consultations/settings", (None, Empty)),
+        ("GET /consultations/{id}", (Consultation, Empty)),
+        ("POST /consultations/{id}/answer", (Consultation, Empty)),
+        ("POST /consultations/{id}/dismiss", (Consultation, Empty)),
+        ("POST /consultations/{id}/publish", (Consultation, Empty)),
+        ("POST /consultations/{id}/contact", (Consultation, Empty)),
     ])
 }
 
@@ -230,6 +249,7 @@ struct Targets {
     entry: (String, String),
     content: (String, String),
     board: (String, String),
+    consultation: (String, String),
 }
 
 const MISSING: &str = "01900000-0000-7000-8000-000000000000";
@@ -412,8 +432,15 @@ async fn setup_targets(app: &TestApp, username: &str, region: &str) -> Targets {
     } else {
         posting_of(app, OTHER_COMMUNITY).await
     };
+    let consultation_in = consultation_of(app, region).await;
+    let consultation_out = if root_actor {
+        MISSING.to_string()
+    } else {
+        consultation_of(app, OTHER_COMMUNITY).await
+    };
     Targets {
         board: (format!("job/{board_in}"), format!("job/{board_out}")),
+        consultation: (consultation_in, consultation_out),
         content: (content_in, content_out),
         entry: (entry_in, entry_out),
         transfer: (transfer_in, transfer_out),
@@ -541,6 +568,21 @@ async fn posting_of(app: &TestApp, region: &str) -> String {
     .unwrap()
 }
 
+/// A question (with a contact number) asked of `region`'s service point.
+async fn consultation_of(app: &TestApp, region: &str) -> String {
+    let input = chuangye_core::consultation::AskInput {
+        category: "loan".into(),
+        region: region.into(),
+        question: "创业担保贷款怎么申请？".into(),
+        contact: "13800138000".into(),
+        ..Default::default()
+    };
+    chuangye_core::consultation::service::ask(app.core(), &input)
+        .await
+        .unwrap()
+        .id
+}
+
 /// A due survival check of `business`.
 async fn entry_of(app: &TestApp, region: &str) -> String {
     let id = chuangye_core::db::new_id();
@@ -627,6 +669,7 @@ fn fill(path: &str, target: Target, t: Option<&Targets>, inside: bool) -> Option
         (Target::Entry, Some(t)) => pick(&t.entry),
         (Target::Content, Some(t)) => pick(&t.content),
         (Target::Board, Some(t)) => pick(&t.board),
+        (Target::Consultation, Some(t)) => pick(&t.consultation),
     };
     if matches!(target, Target::Board) {
         // `{kind}/{id}`: both parameters at once.

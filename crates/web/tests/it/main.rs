@@ -5,6 +5,7 @@ mod access_matrix;
 mod admin;
 mod auth;
 mod board;
+mod consult;
 mod indicators;
 mod ledger;
 mod portal;
