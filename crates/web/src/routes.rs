@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::handlers::{
     account, admin, api, api_board, api_portal, api_qa, ask, audit, board, catalogue,
     consultations, content, feeds, files, indicator_entry, indicators, jobs, ledger, ledger_sheets,
-    ops, portal, portal_board, regions, reports, roles, security, units, users,
+    ops, portal, portal_board, portal_forms, regions, reports, roles, security, units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -155,6 +155,42 @@ pub fn table() -> Vec<RouteSpec> {
             get(portal::region),
         ),
         r(g.clone(), "/portal/jobs", Public, get(portal_board::jobs)),
+        r(
+            g.clone(),
+            "/portal/jobs/new",
+            Public,
+            get(portal_forms::job_form),
+        ),
+        r(
+            p.clone(),
+            "/portal/jobs/new",
+            Public,
+            post(portal_forms::job_submit),
+        ),
+        r(
+            g.clone(),
+            "/portal/labour/new",
+            Public,
+            get(portal_forms::labour_form),
+        ),
+        r(
+            p.clone(),
+            "/portal/labour/new",
+            Public,
+            post(portal_forms::labour_submit),
+        ),
+        r(
+            g.clone(),
+            "/portal/ideas/new",
+            Public,
+            get(portal_forms::idea_form),
+        ),
+        r(
+            p.clone(),
+            "/portal/ideas/new",
+            Public,
+            post(portal_forms::idea_submit),
+        ),
         r(
             g.clone(),
             "/portal/jobs/{id}",

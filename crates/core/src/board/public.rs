@@ -180,3 +180,22 @@ pub async fn regions(core: &Core) -> Result<Vec<(String, String, i64)>> {
     .fetch_all(&mut *c)
     .await?)
 }
+
+/// What is wrong with the region typed on a public form (missing, or not a region of the
+/// site), at its field; `None` when it is one of the site's.
+pub async fn region_error(core: &Core, typed: &str) -> Result<Option<crate::FieldError>> {
+    let code = typed.trim();
+    if code.is_empty() {
+        return Ok(Some(crate::FieldError::new(
+            "region_code",
+            "board.region_missing",
+        )));
+    }
+    let root = crate::org::service::root_region(core)
+        .await?
+        .unwrap_or_default();
+    let mut c = core.db.pool().acquire().await?;
+    let known = crate::org::level_of(code).is_some()
+        && repo::region_name(&mut c, &root, code).await?.is_some();
+    Ok((!known).then(|| crate::FieldError::new("region_code", "board.region_unknown")))
+}

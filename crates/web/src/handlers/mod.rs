@@ -22,6 +22,7 @@ pub mod ledger_sheets;
 pub mod ops;
 pub mod portal;
 pub mod portal_board;
+pub mod portal_forms;
 pub mod regions;
 pub mod reports;
 pub mod roles;

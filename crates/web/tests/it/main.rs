@@ -5,6 +5,7 @@ mod access_matrix;
 mod admin;
 mod auth;
 mod board;
+mod board_forms;
 mod consult;
 mod indicators;
 mod ledger;
