@@ -34,6 +34,10 @@ pub struct WebConfig {
     /// Public forms (questions, job-board and idea submissions) one address may send in an
     /// hour, after a first burst of five.
     pub forms_per_hour: u32,
+    /// The portal's address for citizens (`https://host`, no trailing slash): feeds and the
+    /// sitemap name pages by it, so an item keeps one identity however the site is reached.
+    /// Without it, the address the request came to.
+    pub public_url: Option<String>,
     /// Public pages, search and public API calls per second from one address (a burst of
     /// four times as many); 0 turns the limit off.
     pub public_per_second: u32,
@@ -50,6 +54,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             login_per_minute: 20,
             forms_per_hour: 10,
+            public_url: None,
             public_per_second: 50,
             key_source: "env".to_string(),
             key_file: None,
