@@ -102,6 +102,8 @@ pub struct Filter {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// 1-based page.
+    pub page: Option<i64>,
 }
 
 fn day_start(d: &str) -> Option<i64> {
@@ -117,6 +119,7 @@ pub async fn list(
     c: Exec<'_>,
     scope: &RegionScope,
     f: &Filter,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<Consultation>> {
     let scope = match f.region.trim() {
@@ -141,8 +144,10 @@ pub async fn list(
     if let Some(t) = day_start(&f.to) {
         sql.push(&format!(" AND {when} < ")).bind(t + 86_400);
     }
-    sql.push(" ORDER BY CASE WHEN c.state = 'open' THEN 0 ELSE 1 END, CASE WHEN c.state = 'open' THEN c.due_on ELSE '' END, c.asked_at DESC LIMIT ")
-        .bind(limit);
+    sql.push(" ORDER BY CASE WHEN c.state = 'open' THEN 0 ELSE 1 END, CASE WHEN c.state = 'open' THEN c.due_on ELSE '' END, c.asked_at DESC, c.id LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 

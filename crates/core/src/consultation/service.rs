@@ -139,11 +139,23 @@ pub async fn lookup(core: &Core, typed: &str) -> Result<Consultation> {
         .ok_or_else(|| Error::field("code", "consultation.code_unknown"))
 }
 
-/// The questions asked of the actor's region and below, as filtered (at most 500).
-pub async fn list(core: &Core, actor: &Actor, filter: &repo::Filter) -> Result<Vec<Consultation>> {
+/// Questions per back-office page.
+pub const PAGE: i64 = 50;
+
+/// A page of the questions asked of the actor's region and below, as filtered (open ones
+/// first by deadline, then the newest), and whether there is a page after it.
+pub async fn list(
+    core: &Core,
+    actor: &Actor,
+    filter: &repo::Filter,
+) -> Result<(Vec<Consultation>, bool)> {
     actor.require(Permission::ConsultationReply)?;
+    let offset = (filter.page.unwrap_or(1).clamp(1, 100_000) - 1) * PAGE;
     let mut c = core.db.pool().acquire().await?;
-    repo::list(&mut c, &actor.scope, filter, 500).await
+    let mut rows = repo::list(&mut c, &actor.scope, filter, offset, PAGE + 1).await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    Ok((rows, more))
 }
 
 /// Open questions of the actor's region and below: (late, due within a working day).

@@ -21,6 +21,8 @@ use crate::pages::{Errors, FormData, Shell, form_result, render_form, see_other}
 pub struct ListPage {
     pub s: Shell,
     pub rows: Vec<Consultation>,
+    /// Whether there is a page after this one.
+    pub more: bool,
     pub filter: Filter,
     pub today: String,
     pub late: i64,
@@ -31,6 +33,24 @@ pub struct ListPage {
 }
 
 impl ListPage {
+    pub fn page(&self) -> i64 {
+        self.filter.page.unwrap_or(1).max(1)
+    }
+
+    /// The address of another page of this list.
+    pub fn page_href(&self, page: i64) -> String {
+        let f = &self.filter;
+        let q = serde_urlencoded::to_string([
+            ("state", f.state.as_str()),
+            ("region", f.region.as_str()),
+            ("from", f.from.as_str()),
+            ("to", f.to.as_str()),
+            ("page", page.to_string().as_str()),
+        ])
+        .unwrap_or_default();
+        format!("/consultations?{q}")
+    }
+
     pub fn states(&self) -> [&'static str; 3] {
         [state::OPEN, state::ANSWERED, state::DISMISSED]
     }
@@ -43,11 +63,12 @@ async fn list_page(
     errors: Errors,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let rows = service::list(&st.core, a, &filter).await?;
+    let (rows, more) = service::list(&st.core, a, &filter).await?;
     let (late, soon) = service::open_counts(&st.core, a).await?;
     let p = ListPage {
         s: Shell::new(st, ctx, "nav.consultations").await?,
         rows,
+        more,
         filter,
         today: chuangye_core::ledger::model::fmt_date(chuangye_core::ledger::model::today()),
         late,
