@@ -158,14 +158,15 @@ pub async fn list(
     Ok((rows, more))
 }
 
-/// Open questions of the actor's region and below: (late, due within a working day).
-pub async fn open_counts(core: &Core, actor: &Actor) -> Result<(i64, i64)> {
+/// What waits at the actor's own service point: late, due within a working day, escalated
+/// to it from below.
+pub async fn waiting(core: &Core, actor: &Actor) -> Result<repo::Waiting> {
     actor.require(Permission::ConsultationReply)?;
     let today = crate::ledger::model::today();
     let soon = crate::workdays::add_working_days(today, 1);
     let f = crate::ledger::model::fmt_date;
     let mut c = core.db.pool().acquire().await?;
-    repo::open_counts(&mut c, &actor.scope, &f(today), &f(soon)).await
+    repo::waiting(&mut c, &actor.region_code, &f(today), &f(soon)).await
 }
 
 /// One question asked of the actor's region or below.

@@ -87,7 +87,11 @@ async fn a_question_goes_to_its_service_point_and_the_asker_reads_the_answer_wit
             .unwrap();
     assert!(!stored.contains(&asked.code.replace('-', "")) && !stored.contains("13800138000"));
     assert_eq!(
-        field_of(service::lookup(&t.core, "ZZZZZ-ZZZZZ").await.unwrap_err()),
+        field_of(
+            service::lookup(&t.core, "ZZZZ-ZZZZ-ZZZZ")
+                .await
+                .unwrap_err()
+        ),
         "code:consultation.code_unknown"
     );
     // Its service point sees it; the community beside does not.
@@ -306,6 +310,46 @@ async fn a_late_question_is_reminded_then_escalated_upward_step_by_step() {
         }
     };
     assert_eq!(handler(&t).await, STREET);
+    // It now waits in the sub-district's own queue, counted as escalated to it; the community
+    // still finds it among everything below it.
+    use chuangye_core::consultation::repo::Filter;
+    let street = scoped(STREET);
+    let mine = |who| {
+        let t = &t;
+        async move {
+            service::list(&t.core, who, &Filter::default())
+                .await
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|q| q.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(mine(&street).await, std::slice::from_ref(&asked.id));
+    assert!(mine(&scoped(COMMUNITY)).await.is_empty());
+    let all = Filter {
+        queue: "all".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        service::list(&t.core, &scoped(COMMUNITY), &all)
+            .await
+            .unwrap()
+            .0
+            .len(),
+        1
+    );
+    let w = service::waiting(&t.core, &street).await.unwrap();
+    assert_eq!((w.late, w.escalated), (1, 1));
+    // A second sweep that read the question before this one moved it changes nothing.
+    let mut c = t.core.db.pool().acquire().await.unwrap();
+    let moved =
+        chuangye_core::consultation::repo::escalate(&mut c, &asked.id, (COMMUNITY, STREET), 0)
+            .await
+            .unwrap();
+    assert!(!moved);
+    drop(c);
     // Not again the same day; two working days after the escalation, up to the county.
     assert_eq!(deadlines::process(&t.core, monday).await.unwrap(), (0, 0));
     sqlx::query("UPDATE consultation SET escalated_at = escalated_at - 4 * 86400")

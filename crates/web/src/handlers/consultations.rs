@@ -25,8 +25,8 @@ pub struct ListPage {
     pub more: bool,
     pub filter: Filter,
     pub today: String,
-    pub late: i64,
-    pub soon: i64,
+    /// What waits at the actor's own service point.
+    pub waiting: chuangye_core::consultation::repo::Waiting,
     pub reply_days: u32,
     pub can_configure: bool,
     pub errors: Errors,
@@ -41,6 +41,7 @@ impl ListPage {
     pub fn page_href(&self, page: i64) -> String {
         let f = &self.filter;
         let q = serde_urlencoded::to_string([
+            ("queue", f.queue.as_str()),
             ("state", f.state.as_str()),
             ("region", f.region.as_str()),
             ("from", f.from.as_str()),
@@ -64,15 +65,14 @@ async fn list_page(
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
     let (rows, more) = service::list(&st.core, a, &filter).await?;
-    let (late, soon) = service::open_counts(&st.core, a).await?;
+    let waiting = service::waiting(&st.core, a).await?;
     let p = ListPage {
         s: Shell::new(st, ctx, "nav.consultations").await?,
         rows,
         more,
         filter,
         today: chuangye_core::ledger::model::fmt_date(chuangye_core::ledger::model::today()),
-        late,
-        soon,
+        waiting,
         reply_days: service::reply_days(&st.core).await?,
         can_configure: a.can(Permission::ConsultationConfigure),
         errors,
