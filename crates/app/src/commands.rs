@@ -154,6 +154,7 @@ async fn serve(cfg: Config) -> anyhow::Result<ExitCode> {
         login_per_minute: cfg.login_per_minute,
         forms_per_hour: cfg.forms_per_hour,
         public_per_second: cfg.public_per_second,
+        public_url: cfg.public_url.clone(),
         key_source: match key_source {
             KeySource::Env => "env",
             KeySource::File => "file",

@@ -19,6 +19,7 @@ pub struct FileConfig {
     pub login_per_minute: Option<u32>,
     pub forms_per_hour: Option<u32>,
     pub public_per_second: Option<u32>,
+    pub public_url: Option<String>,
     pub log_format: Option<String>,
     pub worker: Option<bool>,
 }
@@ -36,6 +37,7 @@ pub struct Config {
     pub login_per_minute: u32,
     pub forms_per_hour: u32,
     pub public_per_second: u32,
+    pub public_url: Option<String>,
     pub log_format: String,
     pub worker: bool,
 }
@@ -67,6 +69,9 @@ forms_per_hour = 10
 # Public pages, search and public API requests per second from one address (bursts of
 # four times as many); 0 turns the limit off.           CHUANGYE_PUBLIC_PER_SECOND
 public_per_second = 50
+# The portal's address for citizens, e.g. "https://cy.example.gov.cn": feeds and the sitemap
+# name pages by it (default: the address each request came to).   CHUANGYE_PUBLIC_URL
+# public_url = "https://cy.example.gov.cn"
 # Log format: "text" or "json".                        CHUANGYE_LOG_FORMAT
 log_format = "text"
 # Run the job worker inside `serve` (turn off on nodes where `chuangye worker` runs).   CHUANGYE_WORKER
@@ -101,6 +106,23 @@ fn env_u32(name: &str) -> anyhow::Result<Option<u32>> {
         })?)),
         Err(_) => Ok(None),
     }
+}
+
+/// A public address as configured: `http(s)://host[:port]`, without a trailing slash.
+fn public_url(u: &str) -> anyhow::Result<String> {
+    let u = u.trim().trim_end_matches('/');
+    let host = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or("");
+    let ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    if !ok {
+        anyhow::bail!("public_url must be http(s)://host[:port] without a path, got `{u}`");
+    }
+    Ok(u.to_string())
 }
 
 pub fn load(o: Overrides) -> anyhow::Result<Config> {
@@ -163,6 +185,13 @@ pub fn load(o: Overrides) -> anyhow::Result<Config> {
         public_per_second: env_u32("CHUANGYE_PUBLIC_PER_SECOND")?
             .or(file.public_per_second)
             .unwrap_or(50),
+        public_url: match std::env::var("CHUANGYE_PUBLIC_URL")
+            .ok()
+            .or(file.public_url)
+        {
+            Some(u) => Some(public_url(&u)?),
+            None => None,
+        },
         log_format,
         worker: env_bool("CHUANGYE_WORKER").or(file.worker).unwrap_or(true),
     })
@@ -170,6 +199,23 @@ pub fn load(o: Overrides) -> anyhow::Result<Config> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_public_url_is_an_origin_without_a_path() {
+        assert_eq!(
+            super::public_url("https://cy.example.gov.cn/").unwrap(),
+            "https://cy.example.gov.cn"
+        );
+        assert!(super::public_url("http://10.1.2.3:8080").is_ok());
+        for bad in [
+            "cy.example.gov.cn",
+            "https://",
+            "https://a/b",
+            "javascript:alert(1)",
+        ] {
+            assert!(super::public_url(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn the_example_config_parses() {
         let f: super::FileConfig = toml::from_str(super::EXAMPLE).unwrap();

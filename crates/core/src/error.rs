@@ -43,6 +43,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// The database refused text it cannot hold (PostgreSQL: a NUL byte, SQLSTATE 22021).
+    pub fn is_unstorable_text(&self) -> bool {
+        matches!(self, Error::Db(sqlx::Error::Database(d)) if d.code().as_deref() == Some("22021"))
+    }
+
     pub fn field(field: &str, key: &str) -> Error {
         Error::Invalid(vec![FieldError::new(field, key)])
     }

@@ -28,6 +28,9 @@ impl From<CoreError> for AppError {
             CoreError::Forbidden => AppError::Forbidden,
             CoreError::Invalid(v) => AppError::Invalid(v),
             CoreError::Refused(k) => AppError::Refused(k),
+            // Text PostgreSQL cannot hold (a NUL byte in an address or a filter): nothing has
+            // such a key, on either engine.
+            e if e.is_unstorable_text() => AppError::NotFound,
             other => {
                 tracing::error!(error = %other, "internal error");
                 AppError::Internal(other.to_string())

@@ -32,8 +32,12 @@ pub struct WebConfig {
     /// Login attempts per minute allowed from one address.
     pub login_per_minute: u32,
     /// Public forms (questions, job-board and idea submissions) one address may send in an
-    /// hour, after a first burst of five.
+    /// hour, after a first burst of five (1 to 3600).
     pub forms_per_hour: u32,
+    /// The portal's address for citizens (`https://host`, no trailing slash): feeds and the
+    /// sitemap name pages by it, so an item keeps one identity however the site is reached.
+    /// Without it, the address the request came to.
+    pub public_url: Option<String>,
     /// Public pages, search and public API calls per second from one address (a burst of
     /// four times as many); 0 turns the limit off.
     pub public_per_second: u32,
@@ -50,6 +54,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             login_per_minute: 20,
             forms_per_hour: 10,
+            public_url: None,
             public_per_second: 50,
             key_source: "env".to_string(),
             key_file: None,
@@ -78,6 +83,8 @@ pub struct AppInner {
     pub login_limiter: Arc<KeyedLimiter>,
     /// Public forms per address.
     pub form_limiter: Arc<KeyedLimiter>,
+    /// Lookup-code attempts per address.
+    pub lookup_limiter: Arc<KeyedLimiter>,
     /// Public pages per address; none when turned off.
     pub public_limiter: Option<Arc<KeyedLimiter>>,
     /// Challenge tokens answered on this node.
@@ -128,6 +135,7 @@ impl AppState {
                 let Some(st) = weak.upgrade() else { return };
                 st.login_limiter.retain_recent();
                 st.form_limiter.retain_recent();
+                st.lookup_limiter.retain_recent();
                 if let Some(l) = &st.public_limiter {
                     l.retain_recent();
                 }
@@ -156,6 +164,11 @@ impl AppState {
                 per_min,
             ))),
             form_limiter: Arc::new(governor::RateLimiter::keyed(form_quota)),
+            lookup_limiter: Arc::new(governor::RateLimiter::keyed(
+                governor::Quota::with_period(std::time::Duration::from_secs(30))
+                    .unwrap_or(governor::Quota::per_minute(nz(2)))
+                    .allow_burst(nz(10)),
+            )),
             public_limiter,
             used_tokens: public_form::UsedTokens::default(),
             config: Arc::new(config),

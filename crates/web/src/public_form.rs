@@ -89,17 +89,28 @@ fn parse_answer(typed: &str) -> Option<u32> {
     ZH_DIGITS.iter().position(|d| *d == t).map(|n| n as u32)
 }
 
-/// Tokens already answered on this node (until they expire): a token is good once.
+/// Tokens already answered on this node (until they expire): a token is good once here. (Each
+/// node keeps its own, so a solved token could be sent once more to each other node; the flood
+/// limit is what holds a script back.)
 #[derive(Default)]
-pub struct UsedTokens(Mutex<HashMap<String, i64>>);
+pub struct UsedTokens(Mutex<Used>);
+
+#[derive(Default)]
+pub struct Used {
+    nonces: HashMap<String, i64>,
+    /// The size at which expired tokens are next swept out (doubles with the live ones, so a
+    /// sweep costs little per token).
+    sweep_at: usize,
+}
 
 impl UsedTokens {
     fn take(&self, nonce: &str, exp: i64, now: i64) -> bool {
-        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if m.len() > 10_000 {
-            m.retain(|_, e| *e > now);
+        let mut u = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if u.nonces.len() >= u.sweep_at.max(10_000) {
+            u.nonces.retain(|_, e| *e > now);
+            u.sweep_at = u.nonces.len() * 2;
         }
-        m.insert(nonce.to_string(), exp).is_none()
+        u.nonces.insert(nonce.to_string(), exp).is_none()
     }
 }
 
@@ -144,11 +155,35 @@ fn constant_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// What the per-address limits count by: an IPv4 address, or the /64 network of an IPv6 one
+/// (one subscriber holds a whole /64 and could otherwise change address at will).
+pub fn limit_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => ip.to_string(),
+    }
+}
+
 /// Lets a form from this address through, or refuses it (429) when the address has sent more
 /// than its share.
 pub fn admit(st: &AppState, ctx: &Ctx) -> Result<(), AppError> {
     st.form_limiter
-        .check_key(&ctx.ip)
+        .check_key(&limit_key(&ctx.ip))
+        .map_err(|_| AppError::TooManyRequests)
+}
+
+/// Lets a lookup-code attempt from this address through (a burst of ten, then one every
+/// thirty seconds), so codes cannot be tried by the million.
+pub fn admit_lookup(st: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+    st.lookup_limiter
+        .check_key(&limit_key(&ctx.ip))
         .map_err(|_| AppError::TooManyRequests)
 }
 
@@ -165,6 +200,18 @@ mod tests {
         assert_eq!(parse_answer("两"), Some(2));
         assert_eq!(parse_answer("twelve"), None);
         assert_eq!(parse_answer("<script>"), None);
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_network() {
+        assert_eq!(
+            limit_key("2001:db8:1:2:aaaa::1"),
+            limit_key("2001:db8:1:2:bbbb::9")
+        );
+        assert_ne!(limit_key("2001:db8:1:2::1"), limit_key("2001:db8:1:3::1"));
+        assert_eq!(limit_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(limit_key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(limit_key("unknown"), "unknown");
     }
 
     #[test]

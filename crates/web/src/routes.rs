@@ -1018,7 +1018,8 @@ async fn public_limit(State(st): State<AppState>, req: Request, next: Next) -> R
         path.starts_with("/portal") || path.starts_with("/api/v1/portal") || path == "/sitemap.xml";
     if let (true, Some(limiter)) = (public, &st.public_limiter) {
         let ip = req.extensions().get::<Ctx>().map(|c| c.ip.clone());
-        if limiter.check_key(&ip.unwrap_or_default()).is_err() {
+        let key = crate::public_form::limit_key(&ip.unwrap_or_default());
+        if limiter.check_key(&key).is_err() {
             return AppError::TooManyRequests.into_response();
         }
     }

@@ -40,8 +40,9 @@ pub async fn process(core: &Core, today: time::Date) -> Result<(u64, u64)> {
         if !again || at_top {
             continue;
         }
-        if let Some(up) = crate::portal::repo::parent_of(&mut tx, &handler).await? {
-            repo::escalate(&mut tx, &id, &up, t).await?;
+        if let Some(up) = crate::portal::repo::parent_of(&mut tx, &handler).await?
+            && repo::escalate(&mut tx, &id, (&handler, &up), t).await?
+        {
             escalated += 1;
         }
     }

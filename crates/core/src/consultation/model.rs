@@ -180,15 +180,16 @@ pub fn check(input: &AskInput) -> Result<Asked> {
 /// The alphabet of lookup codes: no 0/O, 1/I/L, so a code read aloud or copied by hand is
 /// not mistaken.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-const CODE_LEN: usize = 10;
+const CODE_LEN: usize = 12;
 
-/// A new lookup code, `XXXXX-XXXXX` (about 2^49 codes: unguessable under the rate limit).
+/// A new lookup code, `XXXX-XXXX-XXXX` (31^12, about 2^59 codes: with lookups limited per
+/// address, far beyond guessing).
 pub fn new_lookup_code() -> String {
     use rand::Rng;
     let mut rng = rand::rng();
     let mut s = String::with_capacity(CODE_LEN + 1);
     for i in 0..CODE_LEN {
-        if i == CODE_LEN / 2 {
+        if i > 0 && i % 4 == 0 {
             s.push('-');
         }
         s.push(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char);
@@ -292,7 +293,8 @@ mod tests {
     #[test]
     fn lookup_codes_read_back_however_typed() {
         let code = new_lookup_code();
-        assert_eq!(code.len(), 11);
+        assert_eq!(code.len(), 14);
+        assert_eq!(code.matches('-').count(), 2);
         let typed = code.to_lowercase().replace('-', " ");
         assert_eq!(normalize_code(&typed), Some(code.replace('-', "")));
         assert_eq!(

@@ -93,6 +93,10 @@ pub async fn contact_cipher(c: Exec<'_>, id: &str) -> Result<Option<String>> {
 /// month answered for answered questions, else the month asked). Blank means any.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct Filter {
+    /// `all`: every question asked of the region and below; otherwise those its own service
+    /// point handles (asked of it, or escalated to it).
+    #[serde(default)]
+    pub queue: String,
     #[serde(default)]
     pub state: String,
     #[serde(default)]
@@ -102,6 +106,8 @@ pub struct Filter {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// 1-based page.
+    pub page: Option<i64>,
 }
 
 fn day_start(d: &str) -> Option<i64> {
@@ -117,6 +123,7 @@ pub async fn list(
     c: Exec<'_>,
     scope: &RegionScope,
     f: &Filter,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<Consultation>> {
     let scope = match f.region.trim() {
@@ -127,6 +134,9 @@ pub async fn list(
     sql.bind(scope.lo.clone())
         .push(" AND ")
         .bind(scope.hi.clone());
+    if f.queue != "all" {
+        sql.push(" AND c.handler_code = ").bind(scope.root.clone());
+    }
     if !f.state.is_empty() {
         sql.push(" AND c.state = ").bind(f.state.clone());
     }
@@ -141,8 +151,10 @@ pub async fn list(
     if let Some(t) = day_start(&f.to) {
         sql.push(&format!(" AND {when} < ")).bind(t + 86_400);
     }
-    sql.push(" ORDER BY CASE WHEN c.state = 'open' THEN 0 ELSE 1 END, CASE WHEN c.state = 'open' THEN c.due_on ELSE '' END, c.asked_at DESC LIMIT ")
-        .bind(limit);
+    sql.push(" ORDER BY CASE WHEN c.state = 'open' THEN 0 ELSE 1 END, CASE WHEN c.state = 'open' THEN c.due_on ELSE '' END, c.asked_at DESC, c.id LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 
@@ -318,34 +330,39 @@ pub async fn mark_reminded(c: Exec<'_>, id: &str, at: i64) -> Result<()> {
     Ok(())
 }
 
-/// Hands an open question to the service point above.
-pub async fn escalate(c: Exec<'_>, id: &str, to: &str, at: i64) -> Result<()> {
-    sqlx::query(
+/// Hands an open question from the service point `from` to the one above (`to`); false if
+/// someone answered it or moved it meanwhile (another node's sweep).
+pub async fn escalate(c: Exec<'_>, id: &str, (from, to): (&str, &str), at: i64) -> Result<bool> {
+    let r = sqlx::query(
         "UPDATE consultation SET handler_code = $1, escalated_at = $2, escalations = escalations + 1, updated_at = $2 \
-         WHERE id = $3 AND state = 'open'",
+         WHERE id = $3 AND state = 'open' AND handler_code = $4",
     )
     .bind(to.to_string())
     .bind(at)
     .bind(id.to_string())
+    .bind(from.to_string())
     .execute(c)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
-/// Open questions of a region and below: (due today or earlier, due by `soon`).
-pub async fn open_counts(
-    c: Exec<'_>,
-    scope: &RegionScope,
-    today: &str,
-    soon: &str,
-) -> Result<(i64, i64)> {
+/// What waits at one service point: open questions it handles that are late, due by `soon`,
+/// and escalated to it from below.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Waiting {
+    pub late: i64,
+    pub soon: i64,
+    pub escalated: i64,
+}
+
+pub async fn waiting(c: Exec<'_>, handler: &str, today: &str, soon: &str) -> Result<Waiting> {
     Ok(sqlx::query_as(
-        "SELECT COALESCE(SUM(CASE WHEN due_on < $3 THEN 1 ELSE 0 END), 0), \
-         COALESCE(SUM(CASE WHEN due_on >= $3 AND due_on <= $4 THEN 1 ELSE 0 END), 0) \
-         FROM consultation WHERE state = 'open' AND region_code BETWEEN $1 AND $2",
+        "SELECT COALESCE(SUM(CASE WHEN due_on < $2 THEN 1 ELSE 0 END), 0) AS late, \
+         COALESCE(SUM(CASE WHEN due_on >= $2 AND due_on <= $3 THEN 1 ELSE 0 END), 0) AS soon, \
+         COALESCE(SUM(CASE WHEN region_code <> handler_code THEN 1 ELSE 0 END), 0) AS escalated \
+         FROM consultation WHERE handler_code = $1 AND state = 'open'",
     )
-    .bind(scope.lo.clone())
-    .bind(scope.hi.clone())
+    .bind(handler.to_string())
     .bind(today.to_string())
     .bind(soon.to_string())
     .fetch_one(c)

@@ -139,21 +139,34 @@ pub async fn lookup(core: &Core, typed: &str) -> Result<Consultation> {
         .ok_or_else(|| Error::field("code", "consultation.code_unknown"))
 }
 
-/// The questions asked of the actor's region and below, as filtered (at most 500).
-pub async fn list(core: &Core, actor: &Actor, filter: &repo::Filter) -> Result<Vec<Consultation>> {
+/// Questions per back-office page.
+pub const PAGE: i64 = 50;
+
+/// A page of the questions asked of the actor's region and below, as filtered (open ones
+/// first by deadline, then the newest), and whether there is a page after it.
+pub async fn list(
+    core: &Core,
+    actor: &Actor,
+    filter: &repo::Filter,
+) -> Result<(Vec<Consultation>, bool)> {
     actor.require(Permission::ConsultationReply)?;
+    let offset = (filter.page.unwrap_or(1).clamp(1, 100_000) - 1) * PAGE;
     let mut c = core.db.pool().acquire().await?;
-    repo::list(&mut c, &actor.scope, filter, 500).await
+    let mut rows = repo::list(&mut c, &actor.scope, filter, offset, PAGE + 1).await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    Ok((rows, more))
 }
 
-/// Open questions of the actor's region and below: (late, due within a working day).
-pub async fn open_counts(core: &Core, actor: &Actor) -> Result<(i64, i64)> {
+/// What waits at the actor's own service point: late, due within a working day, escalated
+/// to it from below.
+pub async fn waiting(core: &Core, actor: &Actor) -> Result<repo::Waiting> {
     actor.require(Permission::ConsultationReply)?;
     let today = crate::ledger::model::today();
     let soon = crate::workdays::add_working_days(today, 1);
     let f = crate::ledger::model::fmt_date;
     let mut c = core.db.pool().acquire().await?;
-    repo::open_counts(&mut c, &actor.scope, &f(today), &f(soon)).await
+    repo::waiting(&mut c, &actor.region_code, &f(today), &f(soon)).await
 }
 
 /// One question asked of the actor's region or below.

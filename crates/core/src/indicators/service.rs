@@ -223,7 +223,7 @@ pub fn rows_behind(code: &str, region: &str, year: i32) -> Option<String> {
         "consultations_answered"
         | "consultations_answered_on_time"
         | "consultations_on_time_rate" => Some(format!(
-            "/consultations?region={region}&from={from}&to={to}&state=answered"
+            "/consultations?queue=all&region={region}&from={from}&to={to}&state=answered"
         )),
         // Entered figures open the monthly entries of the region and below.
         _ => Some(format!(

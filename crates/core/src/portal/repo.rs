@@ -208,6 +208,7 @@ pub async fn list(
     c: Exec<'_>,
     scope: &RegionScope,
     only_state: Option<&str>,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<Item>> {
     let mut sql = Sql::new(&format!("{SELECT} WHERE i.region_code BETWEEN "));
@@ -218,7 +219,9 @@ pub async fn list(
         sql.push(" AND i.state = ").bind(s.to_string());
     }
     sql.push(" ORDER BY i.updated_at DESC, i.id DESC LIMIT ")
-        .bind(limit);
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 

@@ -21,12 +21,25 @@ pub async fn get(core: &Core, actor: &Actor, id: &str) -> Result<Item> {
     Ok(item)
 }
 
-/// The items of the actor's region and below, optionally in one state.
-pub async fn list(core: &Core, actor: &Actor, only_state: Option<&str>) -> Result<Vec<Item>> {
+/// Items per back-office page.
+pub const PAGE: i64 = 50;
+
+/// A page (1-based) of the items of the actor's region and below, newest change first,
+/// optionally in one state; and whether there is a page after it.
+pub async fn list(
+    core: &Core,
+    actor: &Actor,
+    only_state: Option<&str>,
+    page: i64,
+) -> Result<(Vec<Item>, bool)> {
     actor.require(Permission::PortalEdit)?;
     let only_state = only_state.filter(|s| !s.is_empty());
+    let offset = (page.clamp(1, 100_000) - 1) * PAGE;
     let mut c = core.db.pool().acquire().await?;
-    repo::list(&mut c, &actor.scope, only_state, 200).await
+    let mut rows = repo::list(&mut c, &actor.scope, only_state, offset, PAGE + 1).await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    Ok((rows, more))
 }
 
 /// What waits for the actor's review: items submitted by the regions below.

@@ -87,7 +87,11 @@ async fn a_question_goes_to_its_service_point_and_the_asker_reads_the_answer_wit
             .unwrap();
     assert!(!stored.contains(&asked.code.replace('-', "")) && !stored.contains("13800138000"));
     assert_eq!(
-        field_of(service::lookup(&t.core, "ZZZZZ-ZZZZZ").await.unwrap_err()),
+        field_of(
+            service::lookup(&t.core, "ZZZZ-ZZZZ-ZZZZ")
+                .await
+                .unwrap_err()
+        ),
         "code:consultation.code_unknown"
     );
     // Its service point sees it; the community beside does not.
@@ -95,13 +99,14 @@ async fn a_question_goes_to_its_service_point_and_the_asker_reads_the_answer_wit
     let beside = user(&t, "beside", OTHER_COMMUNITY).await;
     let filter = chuangye_core::consultation::repo::Filter::default();
     assert_eq!(
-        service::list(&t.core, &own, &filter).await.unwrap().len(),
+        service::list(&t.core, &own, &filter).await.unwrap().0.len(),
         1
     );
     assert!(
         service::list(&t.core, &beside, &filter)
             .await
             .unwrap()
+            .0
             .is_empty()
     );
     assert!(matches!(
@@ -305,6 +310,46 @@ async fn a_late_question_is_reminded_then_escalated_upward_step_by_step() {
         }
     };
     assert_eq!(handler(&t).await, STREET);
+    // It now waits in the sub-district's own queue, counted as escalated to it; the community
+    // still finds it among everything below it.
+    use chuangye_core::consultation::repo::Filter;
+    let street = scoped(STREET);
+    let mine = |who| {
+        let t = &t;
+        async move {
+            service::list(&t.core, who, &Filter::default())
+                .await
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|q| q.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(mine(&street).await, std::slice::from_ref(&asked.id));
+    assert!(mine(&scoped(COMMUNITY)).await.is_empty());
+    let all = Filter {
+        queue: "all".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        service::list(&t.core, &scoped(COMMUNITY), &all)
+            .await
+            .unwrap()
+            .0
+            .len(),
+        1
+    );
+    let w = service::waiting(&t.core, &street).await.unwrap();
+    assert_eq!((w.late, w.escalated), (1, 1));
+    // A second sweep that read the question before this one moved it changes nothing.
+    let mut c = t.core.db.pool().acquire().await.unwrap();
+    let moved =
+        chuangye_core::consultation::repo::escalate(&mut c, &asked.id, (COMMUNITY, STREET), 0)
+            .await
+            .unwrap();
+    assert!(!moved);
+    drop(c);
     // Not again the same day; two working days after the escalation, up to the county.
     assert_eq!(deadlines::process(&t.core, monday).await.unwrap(), (0, 0));
     sqlx::query("UPDATE consultation SET escalated_at = escalated_at - 4 * 86400")
@@ -446,4 +491,43 @@ async fn the_reply_deadline_is_set_by_the_campaign_office_only() {
         .unwrap();
     let expected = model::due_on(model::china_date(chuangye_core::db::now()), 10);
     assert_eq!(asked.due_on, fmt_date(expected));
+}
+
+#[tokio::test]
+async fn the_back_office_list_pages_with_open_questions_first_by_deadline() {
+    let t = deployment().await;
+    let n = service::PAGE + 2;
+    let mut ids = Vec::new();
+    for k in 0..n {
+        let q = service::ask(&t.core, &question(COMMUNITY, &format!("第{k}个问题的内容")))
+            .await
+            .unwrap();
+        ids.push(q.id);
+    }
+    // The first one asked is due earliest; an answered one goes after every open one.
+    set_due(&t, &ids[5], time::macros::date!(2024 - 01 - 02)).await;
+    let office = scoped(COMMUNITY);
+    service::answer(&t.core, &office, &ids[0], "已答复。", true, None)
+        .await
+        .unwrap();
+    let mut filter = chuangye_core::consultation::repo::Filter::default();
+    let (first, more) = service::list(&t.core, &office, &filter).await.unwrap();
+    assert_eq!((first.len() as i64, more), (service::PAGE, true));
+    assert_eq!(first[0].id, ids[5], "the most overdue first");
+    filter.page = Some(2);
+    let (second, more) = service::list(&t.core, &office, &filter).await.unwrap();
+    assert_eq!((second.len(), more), (2, false));
+    assert_eq!(second.last().unwrap().id, ids[0], "the answered one last");
+    filter = chuangye_core::consultation::repo::Filter {
+        state: "answered".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        service::list(&t.core, &office, &filter)
+            .await
+            .unwrap()
+            .0
+            .len(),
+        1
+    );
 }

@@ -257,9 +257,10 @@ async fn a_community_has_one_profile_and_only_communities_write_one() {
         .unwrap_err();
     assert_eq!(field_of(e), "kind:portal.profile_exists");
     // Once its profile is withdrawn, a community writes a new one.
-    let first = service::list(&t.core, &community, Some("draft"))
+    let first = service::list(&t.core, &community, Some("draft"), 1)
         .await
-        .unwrap()[0]
+        .unwrap()
+        .0[0]
         .id
         .clone();
     service::submit(&t.core, &community, &first).await.unwrap();
@@ -308,4 +309,28 @@ async fn a_repealed_policy_names_the_policy_that_replaced_it() {
     assert_eq!(item.policy_status.as_deref(), Some("repealed"));
     assert_eq!(item.replaced_by.as_deref(), Some(new.as_str()));
     assert_eq!(item.doc_number.as_deref(), Some("魏政〔2026〕3号"));
+}
+
+#[tokio::test]
+async fn the_back_office_list_pages_through_every_item_newest_change_first() {
+    let t = weidu().await;
+    let street = scoped(STREET);
+    let n = service::PAGE + 3;
+    for k in 0..n {
+        service::create(&t.core, &street, &news(&format!("动态{k}"), "正文"))
+            .await
+            .unwrap();
+    }
+    let (first, more) = service::list(&t.core, &street, None, 1).await.unwrap();
+    assert_eq!((first.len() as i64, more), (service::PAGE, true));
+    let (second, more) = service::list(&t.core, &street, None, 2).await.unwrap();
+    assert_eq!((second.len(), more), (3, false));
+    let mut ids: Vec<String> = first.iter().chain(&second).map(|i| i.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len() as i64, n, "every item once");
+    let (none, _) = service::list(&t.core, &scoped(OTHER_COMMUNITY), None, 1)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "not beside");
 }

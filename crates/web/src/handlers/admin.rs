@@ -18,9 +18,8 @@ pub struct HomePage {
     pub region_code: String,
     pub regions_below: i64,
     pub permissions: Vec<String>,
-    /// Citizens' questions waiting in the actor's region and below: (late, due within a
-    /// working day), for those who answer them.
-    pub consultations: Option<(i64, i64)>,
+    /// Citizens' questions waiting at the actor's service point, for those who answer them.
+    pub consultations: Option<chuangye_core::consultation::repo::Waiting>,
 }
 
 #[derive(Deserialize, Default)]
@@ -47,7 +46,7 @@ pub async fn home(
         .map(|p| ctx.t(&format!("perm.{}", p.as_str())))
         .collect();
     let consultations = if a.can(chuangye_core::org::Permission::ConsultationReply) {
-        Some(chuangye_core::consultation::service::open_counts(&st.core, a).await?)
+        Some(chuangye_core::consultation::service::waiting(&st.core, a).await?)
     } else {
         None
     };

@@ -201,6 +201,7 @@ pub async fn lookup(
     headers: HeaderMap,
     form: FormData,
 ) -> AppResult<Response> {
+    public_form::admit_lookup(&st, &ctx)?;
     let typed = form.get("code");
     match service::lookup(&st.core, &typed).await {
         Ok(q) => lookup_page(&st, &ctx, &headers, typed, Some(q), Errors::default()).await,

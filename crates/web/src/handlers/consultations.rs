@@ -21,16 +21,37 @@ use crate::pages::{Errors, FormData, Shell, form_result, render_form, see_other}
 pub struct ListPage {
     pub s: Shell,
     pub rows: Vec<Consultation>,
+    /// Whether there is a page after this one.
+    pub more: bool,
     pub filter: Filter,
     pub today: String,
-    pub late: i64,
-    pub soon: i64,
+    /// What waits at the actor's own service point.
+    pub waiting: chuangye_core::consultation::repo::Waiting,
     pub reply_days: u32,
     pub can_configure: bool,
     pub errors: Errors,
 }
 
 impl ListPage {
+    pub fn page(&self) -> i64 {
+        self.filter.page.unwrap_or(1).max(1)
+    }
+
+    /// The address of another page of this list.
+    pub fn page_href(&self, page: i64) -> String {
+        let f = &self.filter;
+        let q = serde_urlencoded::to_string([
+            ("queue", f.queue.as_str()),
+            ("state", f.state.as_str()),
+            ("region", f.region.as_str()),
+            ("from", f.from.as_str()),
+            ("to", f.to.as_str()),
+            ("page", page.to_string().as_str()),
+        ])
+        .unwrap_or_default();
+        format!("/consultations?{q}")
+    }
+
     pub fn states(&self) -> [&'static str; 3] {
         [state::OPEN, state::ANSWERED, state::DISMISSED]
     }
@@ -43,15 +64,15 @@ async fn list_page(
     errors: Errors,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let rows = service::list(&st.core, a, &filter).await?;
-    let (late, soon) = service::open_counts(&st.core, a).await?;
+    let (rows, more) = service::list(&st.core, a, &filter).await?;
+    let waiting = service::waiting(&st.core, a).await?;
     let p = ListPage {
         s: Shell::new(st, ctx, "nav.consultations").await?,
         rows,
+        more,
         filter,
         today: chuangye_core::ledger::model::fmt_date(chuangye_core::ledger::model::today()),
-        late,
-        soon,
+        waiting,
         reply_days: service::reply_days(&st.core).await?,
         can_configure: a.can(Permission::ConsultationConfigure),
         errors,

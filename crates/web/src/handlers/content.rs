@@ -21,6 +21,8 @@ pub struct ListPage {
     pub rows: Vec<Item>,
     pub only_state: String,
     pub can_review: bool,
+    pub page: i64,
+    pub more: bool,
 }
 
 impl ListPage {
@@ -33,6 +35,7 @@ impl ListPage {
 pub struct ListQuery {
     #[serde(default)]
     pub state: String,
+    pub page: Option<i64>,
 }
 
 pub async fn list(
@@ -41,9 +44,12 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let a = ctx.actor()?;
-    let rows = service::list(&st.core, a, Some(q.state.as_str())).await?;
+    let page = q.page.unwrap_or(1).clamp(1, 100_000);
+    let (rows, more) = service::list(&st.core, a, Some(q.state.as_str()), page).await?;
     render(&ListPage {
         s: Shell::new(&st, &ctx, "nav.content").await?,
+        page,
+        more,
         rows,
         only_state: q.state,
         can_review: a.can(Permission::PortalPublish),

@@ -1,6 +1,7 @@
 //! Machine-readable views of the portal: an Atom feed per kind and region (the region's own
 //! items and every level below) and `sitemap.xml` (the home, the lists, every region's page,
-//! every public item). Absolute addresses are built from the request's host.
+//! every public item). Absolute addresses use the configured public address, else the
+//! request's host.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -11,8 +12,12 @@ use chuangye_core::portal::public;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 
-/// `http(s)://host` of the request (https when a trusted proxy says so).
+/// The configured public address, else `http(s)://host` of the request (https when a
+/// trusted proxy says so).
 fn origin(st: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &st.config.public_url {
+        return url.clone();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

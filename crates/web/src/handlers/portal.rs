@@ -161,11 +161,22 @@ impl Rendered {
     }
 
     /// The answer, with its ETag; 304 when the browser has these bytes.
+    /// The answer, with its ETag; 304 when the browser has these bytes: its `If-None-Match`
+    /// names this ETag, or (without one) its `If-Modified-Since` is not before the page's
+    /// last change (RFC 9110 §13.2.2).
     fn respond(&self, headers: &HeaderMap) -> Response {
-        let fresh = headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim() == self.etag));
+        let fresh = match headers.get(header::IF_NONE_MATCH) {
+            Some(v) => v
+                .to_str()
+                .is_ok_and(|v| v.split(',').any(|t| t.trim() == self.etag)),
+            None => self.last_modified.is_some_and(|lm| {
+                headers
+                    .get(header::IF_MODIFIED_SINCE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_http_date)
+                    .is_some_and(|since| since >= lm)
+            }),
+        };
         let mut resp = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
@@ -235,12 +246,21 @@ pub(crate) async fn serve(
     Ok(page.respond(headers))
 }
 
+/// The HTTP date format (IMF-fixdate), always GMT.
+const HTTP_DATE: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+);
+
 fn http_date(t: i64) -> Option<header::HeaderValue> {
     let d = time::OffsetDateTime::from_unix_timestamp(t).ok()?;
-    let f = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    d.format(&f).ok()?.parse().ok()
+    d.format(HTTP_DATE).ok()?.parse().ok()
+}
+
+/// An IMF-fixdate as unix seconds (the obsolete formats are not accepted: the page is then
+/// sent whole, which is always correct).
+fn parse_http_date(s: &str) -> Option<i64> {
+    let d = time::PrimitiveDateTime::parse(s.trim(), HTTP_DATE).ok()?;
+    Some(d.assume_utc().unix_timestamp())
 }
 
 pub(crate) fn page<T: Template>(p: &T, last_modified: Option<i64>) -> AppResult<Rendered> {

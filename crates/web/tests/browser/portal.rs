@@ -117,7 +117,7 @@ async fn a_citizen_asks_a_question_and_reads_the_reply_with_the_lookup_code() {
                 .expect("answer the question in words");
             page.click("#ask-submit").await;
             let code = page.text("#lookup-code").await;
-            assert_eq!(code.len(), 11, "{code}");
+            assert_eq!(code.len(), 14, "{code}");
 
             // The community's service point answers it.
             log_in(&page, "community").await;

@@ -94,7 +94,7 @@ async fn a_citizen_asks_the_community_answers_and_the_citizen_reads_the_reply_wi
     let code = between(&receipt, "id=\"lookup-code\">", "<")
         .unwrap()
         .to_string();
-    assert_eq!(code.len(), 11);
+    assert_eq!(code.len(), 14);
     let id = id_of(&app, question).await;
     // Waiting: the code shows the question escaped and the deadline.
     let read = |code: String| {
@@ -119,7 +119,7 @@ async fn a_citizen_asks_the_community_answers_and_the_citizen_reads_the_reply_wi
         "escaped"
     );
     assert!(html.contains("id=\"reply-state\""));
-    let (status, html) = read("ABCDE-FGHJK".into()).await;
+    let (status, html) = read("ABCD-EFGH-JKMN".into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"code-error\""));
     // The community's service point sees it (number masked) and answers; the one beside does not.
@@ -375,4 +375,52 @@ async fn the_campaign_office_sets_the_reply_deadline_and_staff_cannot() {
         .post("/consultations/settings", &[("reply_days", "3")])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn text_no_database_can_hold_in_an_address_is_a_404_not_a_500() {
+    let app = TestApp::demo().await;
+    let anon = app.client();
+    for path in [
+        "/portal/qa/%00",
+        "/api/v1/portal/qa/%00",
+        "/portal/qa?region=41100200%0000",
+    ] {
+        assert_eq!(
+            anon.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let community = app.login("community").await;
+    for path in ["/consultations/%00", "/consultations?state=%00"] {
+        let s = community.get(path).await.status();
+        assert!(!s.is_server_error(), "{path}: {s}");
+    }
+}
+
+#[tokio::test]
+async fn lookup_codes_cannot_be_tried_by_the_hundred() {
+    let app = TestApp::demo().await;
+    let b = app.client();
+    let (_, html) = b.text("/portal/ask/lookup").await;
+    let csrf = crate::support::extract_csrf(&html).unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let r = b
+            .http
+            .post(b.url("/portal/ask/lookup"))
+            .form(&[("_csrf", csrf.as_str()), ("code", "ABCD-EFGH-JKMN")])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status());
+    }
+    assert!(
+        statuses[..10]
+            .iter()
+            .all(|s| *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
 }

@@ -134,6 +134,24 @@ async fn community_news_reviewed_by_its_sub_district_reaches_the_public_and_can_
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // Or with its Last-Modified date; a date before the change gets the page.
+    let lm = r.headers()[header::LAST_MODIFIED]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let since = |date: String| {
+        anon.http
+            .get(anon.url(&format!("/portal/news/{id}")))
+            .header(header::IF_MODIFIED_SINCE, date)
+            .send()
+    };
+    assert_eq!(since(lm).await.unwrap().status(), StatusCode::NOT_MODIFIED);
+    let old = "Mon, 01 Jan 2001 00:00:00 GMT".to_string();
+    assert_eq!(since(old).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        since("yesterday".into()).await.unwrap().status(),
+        StatusCode::OK
+    );
     // Found by a Traditional query, marked; shown in Traditional to a Traditional reader.
     let (_, results) = anon
         .text("/portal/search?q=%E5%89%B5%E6%A5%AD%E6%93%94%E4%BF%9D%E8%B2%B8%E6%AC%BE")
@@ -275,4 +293,30 @@ async fn bad_public_input_is_escaped_or_refused_never_a_500() {
     // Off-site redirects are refused.
     let r = anon.get("/portal/prefs?elder=0&next=//evil.example").await;
     assert_eq!(r.headers()[header::LOCATION], "/portal");
+}
+
+#[tokio::test]
+async fn feeds_and_the_sitemap_name_pages_by_the_configured_public_address() {
+    let app = TestApp::demo_with(chuangye_web::WebConfig {
+        public_url: Some("https://cy.example.gov.cn".into()),
+        ..chuangye_web::WebConfig::default()
+    })
+    .await;
+    let anon = app.client();
+    for path in ["/portal/feed/policy.xml", "/sitemap.xml"] {
+        let r = anon
+            .http
+            .get(anon.url(path))
+            .header(header::HOST, "intranet-name:8080")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let xml = r.text().await.unwrap();
+        assert!(
+            xml.contains("https://cy.example.gov.cn/portal/"),
+            "{path}: {xml}"
+        );
+        assert!(!xml.contains("intranet-name"), "{path}");
+    }
 }
