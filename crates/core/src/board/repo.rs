@@ -315,12 +315,15 @@ pub async fn list(
     kind: Kind,
     scope: &RegionScope,
     only_state: Option<&str>,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<Entry>> {
     let mut sql = Sql::new(&select(kind));
     scoped(&mut sql, scope, only_state);
     sql.push(" ORDER BY e.updated_at DESC, e.id DESC LIMIT ")
-        .bind(limit);
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 

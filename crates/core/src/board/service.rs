@@ -33,18 +33,27 @@ pub async fn get(core: &Core, actor: &Actor, kind: Kind, id: &str) -> Result<Ent
     Ok(e)
 }
 
-/// The postings or supply of the actor's region and below, optionally in one state.
+/// Entries per back-office page.
+pub const PAGE: i64 = 50;
+
+/// A page (1-based) of the postings or supply of the actor's region and below, newest change
+/// first, optionally in one state; and whether there is a page after it.
 pub async fn list(
     core: &Core,
     actor: &Actor,
     kind: Kind,
     only_state: Option<&str>,
-) -> Result<Vec<Entry>> {
+    page: i64,
+) -> Result<(Vec<Entry>, bool)> {
     actor.require(Permission::PortalEdit)?;
     let kind = entry_kind(kind)?;
     let only_state = only_state.filter(|s| !s.is_empty());
+    let offset = (page.clamp(1, 100_000) - 1) * PAGE;
     let mut c = core.db.pool().acquire().await?;
-    repo::list(&mut c, kind, &actor.scope, only_state, 200).await
+    let mut rows = repo::list(&mut c, kind, &actor.scope, only_state, offset, PAGE + 1).await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    Ok((rows, more))
 }
 
 /// What waits for the actor's review: entries submitted by the staff of the regions below,

@@ -115,12 +115,15 @@ pub async fn list(
     c: Exec<'_>,
     scope: &RegionScope,
     only_state: Option<&str>,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<Idea>> {
     let mut sql = Sql::new(SELECT);
     scoped(&mut sql, scope, only_state);
     sql.push(" ORDER BY e.updated_at DESC, e.id DESC LIMIT ")
-        .bind(limit);
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 

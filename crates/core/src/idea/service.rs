@@ -25,11 +25,23 @@ pub async fn get(core: &Core, actor: &Actor, id: &str) -> Result<Idea> {
     Ok(i)
 }
 
-pub async fn list(core: &Core, actor: &Actor, only_state: Option<&str>) -> Result<Vec<Idea>> {
+/// A page (1-based) of the ideas of the actor's region and below, newest change first,
+/// optionally in one state; and whether there is a page after it.
+pub async fn list(
+    core: &Core,
+    actor: &Actor,
+    only_state: Option<&str>,
+    page: i64,
+) -> Result<(Vec<Idea>, bool)> {
     actor.require(Permission::PortalEdit)?;
     let only_state = only_state.filter(|s| !s.is_empty());
+    let per = crate::board::service::PAGE;
+    let offset = (page.clamp(1, 100_000) - 1) * per;
     let mut c = core.db.pool().acquire().await?;
-    repo::list(&mut c, &actor.scope, only_state, 200).await
+    let mut rows = repo::list(&mut c, &actor.scope, only_state, offset, per + 1).await?;
+    let more = rows.len() as i64 > per;
+    rows.truncate(per as usize);
+    Ok((rows, more))
 }
 
 pub async fn review_queue(core: &Core, actor: &Actor) -> Result<Vec<Idea>> {

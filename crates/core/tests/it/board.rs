@@ -461,9 +461,10 @@ async fn a_community_worker_cannot_see_or_change_another_communitys_entries() {
         Err(Error::NotFound)
     ));
     assert!(
-        service::list(&t.core, &mine, Kind::Labour, None)
+        service::list(&t.core, &mine, Kind::Labour, None, 1)
             .await
             .unwrap()
+            .0
             .is_empty()
     );
     let e = service::decide(&t.core, &mine, Kind::Labour, &id, true, "")
@@ -609,4 +610,29 @@ async fn a_solicited_idea_is_reviewed_then_published_and_found() {
         .await
         .unwrap();
     assert!(found(&t, "果蔬直供").await.is_empty());
+}
+
+#[tokio::test]
+async fn the_back_office_list_pages_through_every_entry() {
+    let t = site().await;
+    let county = scoped(COUNTY);
+    for n in 0..51 {
+        service::create(
+            &t.core,
+            &county,
+            Kind::Labour,
+            &supply("cook", STREET, &format!("厨师{n}")),
+        )
+        .await
+        .unwrap();
+    }
+    let (first, more) = service::list(&t.core, &county, Kind::Labour, Some("published"), 1)
+        .await
+        .unwrap();
+    assert_eq!((first.len(), more), (50, true));
+    let (second, more) = service::list(&t.core, &county, Kind::Labour, None, 2)
+        .await
+        .unwrap();
+    assert_eq!((second.len(), more), (1, false));
+    assert!(!first.iter().any(|e| e.id == second[0].id));
 }

@@ -145,7 +145,14 @@ fn page_of(p: Option<&str>) -> i64 {
 }
 
 fn keyword(q: Option<&str>) -> Option<String> {
-    let k: String = q.unwrap_or("").trim().chars().take(50).collect();
+    let k: String = q
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(50)
+        .collect::<String>()
+        .trim()
+        .to_string();
     Some(k).filter(|k| !k.is_empty())
 }
 

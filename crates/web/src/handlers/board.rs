@@ -88,6 +88,8 @@ pub struct ListPage {
     pub rows: Vec<Row>,
     pub only_state: String,
     pub can_review: bool,
+    pub page: i64,
+    pub more: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -96,6 +98,8 @@ pub struct ListQuery {
     pub kind: String,
     #[serde(default)]
     pub state: String,
+    #[serde(default)]
+    pub page: String,
 }
 
 pub async fn list(
@@ -106,17 +110,18 @@ pub async fn list(
     let a = ctx.actor()?;
     let kind = Kind::parse(&q.kind).unwrap_or(Kind::Job);
     let only = Some(q.state.as_str());
-    let rows = match kind {
-        Kind::Idea => ideas::list(&st.core, a, only)
-            .await?
-            .iter()
-            .map(idea_row)
-            .collect(),
-        k => service::list(&st.core, a, k, only)
-            .await?
-            .iter()
-            .map(|e| entry_row(&ctx, e))
-            .collect(),
+    let page = chuangye_core::board::model::parse_count(&q.page)
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let (rows, more) = match kind {
+        Kind::Idea => {
+            let (rows, more) = ideas::list(&st.core, a, only, page).await?;
+            (rows.iter().map(idea_row).collect(), more)
+        }
+        k => {
+            let (rows, more) = service::list(&st.core, a, k, only, page).await?;
+            (rows.iter().map(|e| entry_row(&ctx, e)).collect(), more)
+        }
     };
     render(&ListPage {
         s: Shell::new(&st, &ctx, "nav.board").await?,
@@ -124,6 +129,8 @@ pub async fn list(
         rows,
         only_state: q.state,
         can_review: a.can(Permission::PortalPublish),
+        page,
+        more,
     })
 }
 

@@ -44,7 +44,14 @@ impl ListQuery {
     }
 
     fn keyword(&self) -> Option<String> {
-        let k: String = self.q.trim().chars().take(50).collect();
+        let k: String = self
+            .q
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(50)
+            .collect::<String>()
+            .trim()
+            .to_string();
         Some(k).filter(|k| !k.is_empty())
     }
 }

@@ -347,6 +347,9 @@ async fn bad_input_in_addresses_is_ignored_or_refused_never_a_500() {
         ("/portal/jobs?region=999999999999", StatusCode::NOT_FOUND),
         ("/portal/jobs/%3Cscript%3E", StatusCode::NOT_FOUND),
         ("/portal/ideas/x'%20OR%201=1", StatusCode::NOT_FOUND),
+        ("/portal/jobs?q=%00%E7%94%B5", StatusCode::OK),
+        ("/portal/jobs/%00", StatusCode::NOT_FOUND),
+        ("/api/v1/portal/labour/%00", StatusCode::NOT_FOUND),
     ] {
         let (status, html) = anon.text(path).await;
         assert_eq!(status, expected, "{path}");
