@@ -4,7 +4,7 @@
 
 use chuangye_search::Doc;
 
-use super::model::{self, Consultation};
+use super::model::Consultation;
 use super::repo;
 use crate::org::RegionScope;
 use crate::{Core, Error, Result};
@@ -67,50 +67,65 @@ impl MonthStats {
 }
 
 /// The last `months` months (this one included, newest first) of a region and below, counted
-/// in China time: received by the month asked, answered and on time by the month answered.
+/// in China time: received by the month asked (one counting pass in the database), answered
+/// and on time by the month answered (the counts the triggers keep for the indicator, so the
+/// page and the dashboard always agree).
 pub async fn monthly_stats(core: &Core, region: &str, months: u32) -> Result<Vec<MonthStats>> {
     let today = crate::ledger::model::today();
-    let mut out: Vec<MonthStats> = Vec::new();
-    let (mut y, mut m) = (today.year(), u8::from(today.month()));
+    let mut firsts: Vec<time::Date> = Vec::new();
+    let (mut y, mut m) = (today.year(), today.month());
     for _ in 0..months.max(1) {
-        out.push(MonthStats {
-            month: format!("{y:04}-{m:02}"),
-            ..Default::default()
-        });
-        (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
-    }
-    let first = out
-        .last()
-        .map(|s| format!("{}-01", s.month))
-        .unwrap_or_default();
-    let from = crate::ledger::model::parse_date(&first)
-        .map(|d| {
-            d.midnight()
-                .assume_offset(time::macros::offset!(+8))
-                .unix_timestamp()
-        })
-        .unwrap_or(0);
-    let mut c = core.db.pool().acquire().await?;
-    let rows = repo::since(&mut c, &RegionScope::of(region), from).await?;
-    let month_of = |t: i64| {
-        let d = model::china_date(t);
-        format!("{:04}-{:02}", d.year(), u8::from(d.month()))
-    };
-    for (asked_at, answered_at, due_on, state) in rows {
-        if let Some(s) = out.iter_mut().find(|s| s.month == month_of(asked_at)) {
-            s.received += 1;
-        }
-        let Some(at) = answered_at.filter(|_| state == model::state::ANSWERED) else {
-            continue;
+        firsts.push(time::Date::from_calendar_date(y, m, 1).unwrap_or(today));
+        (y, m) = if m == time::Month::January {
+            (y - 1, time::Month::December)
+        } else {
+            (y, m.previous())
         };
-        if let Some(s) = out.iter_mut().find(|s| s.month == month_of(at)) {
-            s.answered += 1;
-            if crate::ledger::model::fmt_date(model::china_date(at)) <= due_on {
-                s.on_time += 1;
-            }
-        }
     }
-    Ok(out)
+    let next_month = {
+        let (y, m) = (today.year(), today.month());
+        let (y, m) = if m == time::Month::December {
+            (y + 1, time::Month::January)
+        } else {
+            (y, m.next())
+        };
+        time::Date::from_calendar_date(y, m, 1).unwrap_or(today)
+    };
+    let start = |d: time::Date| {
+        d.midnight()
+            .assume_offset(time::macros::offset!(+8))
+            .unix_timestamp()
+    };
+    // Oldest first: [first month, …, this month, next month).
+    let mut bounds: Vec<i64> = firsts.iter().rev().map(|d| start(*d)).collect();
+    bounds.push(start(next_month));
+    let month_of = |d: &time::Date| format!("{:04}-{:02}", d.year(), u8::from(d.month()));
+    let window = (month_of(firsts.last().unwrap_or(&today)), month_of(&today));
+    let mut c = core.db.pool().acquire().await?;
+    let received = repo::asked_in(&mut c, &RegionScope::of(region), &bounds).await?;
+    let window = (window.0.as_str(), window.1.as_str());
+    let answered = repo::kept_months(&mut c, "consultations_answered", region, window).await?;
+    let on_time =
+        repo::kept_months(&mut c, "consultations_answered_on_time", region, window).await?;
+    let kept = |rows: &[(String, i64)], month: &str| {
+        rows.iter()
+            .filter(|(m, _)| m == month)
+            .map(|(_, v)| *v)
+            .sum::<i64>()
+    };
+    Ok(firsts
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let month = month_of(d);
+            MonthStats {
+                received: received.get(firsts.len() - 1 - k).copied().unwrap_or(0),
+                answered: kept(&answered, &month),
+                on_time: kept(&on_time, &month),
+                month,
+            }
+        })
+        .collect())
 }
 
 /// The regions a question may be sent to — the deployment's, in force — in tree order:

@@ -289,20 +289,56 @@ pub async fn public_after(c: Exec<'_>, after: &str, limit: i64) -> Result<Vec<Co
         .await?)
 }
 
-/// What the monthly statistics count: (asked_at, answered_at, due_on, state) of the questions
-/// of a region and below asked or answered since `from`.
-pub async fn since(
+/// How many questions of a region and below were asked in each of the ranges
+/// `[bounds[k], bounds[k + 1])` (unix seconds), counted in one pass by the database.
+pub async fn asked_in(c: Exec<'_>, scope: &RegionScope, bounds: &[i64]) -> Result<Vec<i64>> {
+    if bounds.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT ");
+    for (k, pair) in bounds.windows(2).enumerate() {
+        if k > 0 {
+            sql.push(", ");
+        }
+        sql.push("COALESCE(SUM(CASE WHEN asked_at >= ")
+            .bind(pair[0])
+            .push(" AND asked_at < ")
+            .bind(pair[1])
+            .push(" THEN 1 ELSE 0 END), 0)");
+    }
+    sql.push(" FROM consultation WHERE region_code BETWEEN ")
+        .bind(scope.lo.clone())
+        .push(" AND ")
+        .bind(scope.hi.clone())
+        .push(" AND asked_at >= ")
+        .bind(bounds[0])
+        .push(" AND asked_at < ")
+        .bind(bounds[bounds.len() - 1]);
+    let (text, args) = sql.into_parts();
+    let row = sqlx::query_with(sqlx::AssertSqlSafe(text), args)
+        .fetch_one(c)
+        .await?;
+    use sqlx::Row;
+    (0..bounds.len() - 1)
+        .map(|k| row.try_get::<i64, _>(k).map_err(Into::into))
+        .collect()
+}
+
+/// A kept monthly count (an indicator the triggers maintain) of one region: `YYYY-MM` → value.
+pub async fn kept_months(
     c: Exec<'_>,
-    scope: &RegionScope,
-    from: i64,
-) -> Result<Vec<(i64, Option<i64>, String, String)>> {
+    code: &str,
+    region: &str,
+    (from, to): (&str, &str),
+) -> Result<Vec<(String, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT asked_at, answered_at, due_on, state FROM consultation WHERE region_code BETWEEN $1 AND $2 \
-         AND (asked_at >= $3 OR answered_at >= $3)",
+        "SELECT month, value FROM indicator_value WHERE indicator_code = $1 AND region_code = $2 \
+         AND month BETWEEN $3 AND $4",
     )
-    .bind(scope.lo.clone())
-    .bind(scope.hi.clone())
-    .bind(from)
+    .bind(code.to_string())
+    .bind(region.to_string())
+    .bind(from.to_string())
+    .bind(to.to_string())
     .fetch_all(c)
     .await?)
 }

@@ -416,7 +416,6 @@ async fn answered_on_time_feeds_the_monthly_figures_and_the_rate_at_every_level(
     service::dismiss(&t.core, &office, &dismissed.id, "广告")
         .await
         .unwrap();
-    let _ = open;
     let year = today().year();
     let mut c = t.core.db.pool().acquire().await.unwrap();
     let cat = repo::catalogue(&mut c).await.unwrap();
@@ -457,6 +456,19 @@ async fn answered_on_time_feeds_the_monthly_figures_and_the_rate_at_every_level(
     assert_eq!(stats[1].on_time_permille(), None, "nothing answered");
     let community = public::monthly_stats(&t.core, COMMUNITY, 1).await.unwrap();
     assert_eq!((community[0].received, community[0].answered), (3, 1));
+    // A question asked forty days ago counts in its own month.
+    let back = chuangye_core::db::now() - 40 * 86_400;
+    sqlx::query("UPDATE consultation SET asked_at = $1 WHERE id = $2")
+        .bind(back)
+        .bind(open.id.clone())
+        .execute(t.core.db.pool())
+        .await
+        .unwrap();
+    let month = &fmt_date(model::china_date(back))[..7];
+    let stats = public::monthly_stats(&t.core, COUNTY, 12).await.unwrap();
+    assert_eq!(stats[0].received, 3);
+    let then = stats.iter().find(|m| m.month == month).unwrap();
+    assert_eq!((then.received, then.answered), (1, 0));
 }
 
 #[tokio::test]

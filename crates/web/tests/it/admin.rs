@@ -117,6 +117,11 @@ async fn verifying_the_audit_chain_runs_as_a_job_whose_progress_the_starter_sees
     let (_, html) = auditor.text(&to).await;
     assert!(html.contains("data-status=\"queued\""));
     assert!(
+        html.contains("<dd id=\"job-kind\">Verify the audit log")
+            || html.contains("<dd id=\"job-kind\">校验审计日志"),
+        "the kind in words"
+    );
+    assert!(
         html.contains("http-equiv=\"refresh\""),
         "the page refreshes itself while the job waits"
     );
