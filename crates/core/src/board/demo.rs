@@ -170,7 +170,7 @@ pub async fn seed(core: &Core, root: &str, street: &str, community: &str) -> Res
             "结合本地三国文化，制作销售文创产品，可线上线下同时经营。",
         )
     };
-    let id = ideas::submit_public(core, &solicited, "demo").await?;
+    let id = ideas::submit_public(core, &solicited, "demo").await?.id;
     service::decide(core, &street_actor, Kind::Idea, &id, true, "").await?;
     let waiting = entry(
         "魏都区某快递网点",

@@ -3,13 +3,15 @@
 //! the day they are valid until, filtered by trade, region, pay and words, with suggested
 //! matches between postings and supply by trade and nearby region. Contacts are shown to the
 //! public only as the poster chose (in full, masked, or not at all: the region's service point
-//! instead); numbers are stored encrypted. The review, return and withdrawal of entries are
+//! instead); numbers are stored encrypted. A public submission's sender follows it with a
+//! lookup code ([`lookup`]). The review, return and withdrawal of entries are
 //! shared with business ideas ([`crate::idea`]).
 //!
 //! Owns: `job_posting`, `labour_supply`, `region.hotline`. Uses: db, org, audit, crypto,
 //! validate, portal (rules of who publishes directly, the search index).
 
 pub mod demo;
+pub mod lookup;
 pub mod model;
 pub mod public;
 pub mod repo;

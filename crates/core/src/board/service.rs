@@ -6,6 +6,7 @@
 //! Every write is one transaction with its audit row; the search index is refreshed after it
 //! commits. Contact numbers are stored encrypted ([`crate::personal`]).
 
+use super::lookup::Receipt;
 use super::model::{self, Entry, EntryInput, Kind, origin, state};
 use super::repo::{self, Expect, Head, SealedPhone, Start};
 use crate::audit::{self, Entry as AuditEntry};
@@ -182,13 +183,14 @@ async fn insert(
 }
 
 /// An employer's posting or a worker's supply through the public form: it waits in review
-/// at the region chosen, for that region's staff. `ip` is the sender's address (audited).
+/// at the region chosen, for that region's staff. `ip` is the sender's address (audited). The
+/// receipt holds the lookup code the sender follows it with.
 pub async fn submit_public(
     core: &Core,
     kind: Kind,
     input: &EntryInput,
     ip: &str,
-) -> Result<String> {
+) -> Result<Receipt> {
     let kind = entry_kind(kind)?;
     let checked = model::check(kind, input, crate::ledger::model::today(), false)?;
     let mut tx = core.db.begin().await?;
@@ -203,13 +205,14 @@ pub async fn submit_public(
         at: now(),
     };
     insert(core, &mut tx, kind, &id, &checked, start).await?;
+    let code = super::lookup::issue(core, &mut tx, kind, &id).await?;
     let mut public = Actor::system(&region, "public");
     public.ip = ip.to_string();
     let after =
         serde_json::json!({"region": region, "trade": checked.trade, "state": state::REVIEW});
     audited(&mut tx, core, &public, "board.submit", kind, &id, after).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Receipt { id, code })
 }
 
 /// Saves a change. A published entry stays published where the editor publishes directly,

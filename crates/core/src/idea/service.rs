@@ -7,6 +7,7 @@
 use super::model::{self, Idea, IdeaInput, source};
 use super::repo::{self, Start};
 use crate::board::Kind;
+use crate::board::lookup::Receipt;
 use crate::board::model::state;
 use crate::board::repo::Expect;
 use crate::board::service::{audited, site_region, staff_publishes, staff_region};
@@ -80,8 +81,9 @@ pub async fn create(core: &Core, actor: &Actor, input: &IdeaInput) -> Result<Str
     Ok(id)
 }
 
-/// A citizen's idea through the public form: it waits in review at the region chosen.
-pub async fn submit_public(core: &Core, input: &IdeaInput, ip: &str) -> Result<String> {
+/// A citizen's idea through the public form: it waits in review at the region chosen. The
+/// receipt holds the lookup code the citizen follows it with.
+pub async fn submit_public(core: &Core, input: &IdeaInput, ip: &str) -> Result<Receipt> {
     let checked = model::check(input, true)?;
     let mut tx = core.db.begin().await?;
     let region = site_region(&mut tx, checked.region_code.as_deref()).await?;
@@ -102,6 +104,7 @@ pub async fn submit_public(core: &Core, input: &IdeaInput, ip: &str) -> Result<S
         at: now(),
     };
     repo::insert(&mut tx, &id, &checked, start).await?;
+    let code = crate::board::lookup::issue(core, &mut tx, Kind::Idea, &id).await?;
     let mut public = Actor::system(&region, "public");
     public.ip = ip.to_string();
     let after =
@@ -117,7 +120,7 @@ pub async fn submit_public(core: &Core, input: &IdeaInput, ip: &str) -> Result<S
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Receipt { id, code })
 }
 
 /// Saves a change to an idea in scope that is published or returned: it stays (or goes)

@@ -114,7 +114,8 @@ async fn a_public_posting_waits_for_its_regions_staff_and_is_published_on_approv
     );
     let id = service::submit_public(&t.core, Kind::Job, &input, "10.0.0.1")
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     assert!(listed(&t, Kind::Job, everywhere()).await.is_empty());
     assert!(matches!(
         public::entry(&t.core, Kind::Job, &id).await,
@@ -235,7 +236,8 @@ async fn a_community_entry_is_returned_with_a_reason_and_a_public_one_rejected()
 
     let id = service::submit_public(&t.core, Kind::Labour, &supply("cook", STREET, "厨师"), "x")
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     service::decide(
         &t.core,
         &street,
@@ -556,7 +558,8 @@ async fn a_solicited_idea_is_reviewed_then_published_and_found() {
     };
     let id = ideas::submit_public(&t.core, &input, "10.0.0.2")
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let street = scoped(STREET);
     let queue = ideas::review_queue(&t.core, &street).await.unwrap();
     assert_eq!(queue.len(), 1);
@@ -591,7 +594,7 @@ async fn a_solicited_idea_is_reviewed_then_published_and_found() {
     let (rows, total) = idea_public::list(&t.core, &f, 1).await.unwrap();
     assert_eq!(total, 2);
     assert_eq!(rows[0].id, rec);
-    let other = ideas::submit_public(&t.core, &input, "x").await.unwrap();
+    let other = ideas::submit_public(&t.core, &input, "x").await.unwrap().id;
     service::decide(
         &t.core,
         &street,

@@ -3,6 +3,7 @@
 
 mod audit;
 mod board;
+mod board_lookup;
 mod consultation;
 mod files;
 mod followup;
