@@ -18,7 +18,8 @@ use crate::error::AppError;
 use crate::handlers::{
     account, admin, api, api_board, api_portal, api_qa, ask, audit, board, catalogue,
     consultations, content, feeds, files, indicator_entry, indicators, jobs, ledger, ledger_sheets,
-    ops, portal, portal_board, portal_forms, regions, reports, roles, security, units, users,
+    ops, portal, portal_board, portal_forms, portal_submissions, regions, reports, roles, security,
+    units, users,
 };
 
 /// Who may call a route. Scope (own region and below) is enforced in the SQL of every query.
@@ -190,6 +191,18 @@ pub fn table() -> Vec<RouteSpec> {
             "/portal/ideas/new",
             Public,
             post(portal_forms::idea_submit),
+        ),
+        r(
+            g.clone(),
+            "/portal/submissions/lookup",
+            Public,
+            get(portal_submissions::lookup_form),
+        ),
+        r(
+            p.clone(),
+            "/portal/submissions/lookup",
+            Public,
+            post(portal_submissions::lookup),
         ),
         r(
             g.clone(),

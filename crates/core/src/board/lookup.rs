@@ -47,7 +47,7 @@ pub(crate) async fn issue(core: &Core, tx: &mut Tx, kind: Kind, id: &str) -> Res
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Submission {
     pub kind: Kind,
-    /// A posting's position and employer, or an idea's title; empty for supply.
+    /// A posting's position, or an idea's title; empty for supply.
     pub title: String,
     /// A posting's or supply's trade code (the page shows its name).
     pub trade: Option<String>,
@@ -122,11 +122,7 @@ async fn submission(c: &mut sqlx::AnyConnection, kind: Kind, id: &str) -> Result
     let told = told_state(&e.state, Some(e.expire_at), t);
     Ok(Submission {
         kind,
-        title: if kind == Kind::Job {
-            e.title()
-        } else {
-            String::new()
-        },
+        title: e.position.clone().unwrap_or_default(),
         trade: Some(e.trade.clone()),
         head_count: Some(e.head_count),
         region_name: e.region_name.clone(),

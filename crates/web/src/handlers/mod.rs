@@ -23,6 +23,7 @@ pub mod ops;
 pub mod portal;
 pub mod portal_board;
 pub mod portal_forms;
+pub mod portal_submissions;
 pub mod regions;
 pub mod reports;
 pub mod roles;

@@ -1,6 +1,7 @@
 //! The portal's submission forms for employers, workers and citizens: a job posting
 //! (`/portal/jobs/new`), labour supply (`/portal/labour/new`) and a business idea
-//! (`/portal/ideas/new`). Each lands in review at the region chosen, for that region's staff.
+//! (`/portal/ideas/new`). Each lands in review at the region chosen, for that region's staff;
+//! the page that confirms it shows the lookup code once ([`super::portal_submissions`]).
 //! Protected by [`crate::public_form`] (a question in words, a honeypot, a flood limit per
 //! address); every field error at its field. Never served from the page cache: the page holds
 //! the visitor's own CSRF token and challenge.
@@ -100,6 +101,8 @@ pub struct SentPage {
     pub s: PortalShell,
     pub kind: String,
     pub list: String,
+    /// The lookup code, shown this once.
+    pub code: String,
 }
 
 fn entry_input(f: &FormData) -> EntryInput {
@@ -177,7 +180,7 @@ async fn submit(
         k => service::submit_public(&st.core, k, &entry_input(&form), &ctx.ip).await,
     };
     match r {
-        Ok(_) => {
+        Ok(receipt) => {
             let (_, site) = root(st).await?;
             let list = match kind {
                 Kind::Job => "/portal/jobs",
@@ -193,6 +196,7 @@ async fn submit(
                 ),
                 kind: kind.as_str().to_string(),
                 list: list.to_string(),
+                code: receipt.code,
             })
         }
         Err(Error::Invalid(v)) => {

@@ -199,6 +199,8 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /portal/labour/new", (None, Empty)),
         ("GET /portal/ideas/new", (None, Empty)),
         ("POST /portal/ideas/new", (None, Empty)),
+        ("GET /portal/submissions/lookup", (None, Empty)),
+        ("POST /portal/submissions/lookup", (None, Empty)),
         ("GET /portal/jobs/{id}", (None, Empty)),
         ("GET /portal/labour", (None, Empty)),
         ("GET /portal/labour/{id}", (None, Empty)),

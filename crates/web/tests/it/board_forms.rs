@@ -11,7 +11,7 @@ use crate::support::{Browser, TestApp};
 const COMMUNITY: &str = "411002001001";
 const STREET: &str = "411002001000";
 
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+pub(crate) fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let i = html.find(start)? + start.len();
     let j = html[i..].find(end)?;
     Some(&html[i..i + j])
@@ -32,7 +32,7 @@ fn solve(html: &str) -> (String, String) {
 
 /// Opens a form and sends it with `fields` (the challenge answered unless they carry their
 /// own `answer`).
-async fn send(b: &Browser, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn send(b: &Browser, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let (status, html) = b.text(path).await;
     assert_eq!(status, StatusCode::OK, "{path}");
     let csrf = crate::support::extract_csrf(&html).expect("csrf");
@@ -58,7 +58,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
         .unwrap()
 }
 
-fn until() -> String {
+pub(crate) fn until() -> String {
     chuangye_core::ledger::model::fmt_date(
         chuangye_core::ledger::model::today() + time::Duration::days(15),
     )

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod board;
 mod board_forms;
+mod board_lookup;
 mod consult;
 mod indicators;
 mod ledger;
