@@ -405,6 +405,12 @@ pub fn table() -> Vec<RouteSpec> {
             post(regions::merge),
         ),
         r(
+            p.clone(),
+            "/admin/regions/{code}/hotline",
+            Perm(P::RegionManage),
+            post(regions::set_hotline),
+        ),
+        r(
             g.clone(),
             "/admin/units",
             Perm(P::UnitView),

@@ -7,7 +7,8 @@
 //! lookup code ([`lookup`]). The review, return and withdrawal of entries are
 //! shared with business ideas ([`crate::idea`]).
 //!
-//! Owns: `job_posting`, `labour_supply`, `region.hotline`. Uses: db, org, audit, crypto,
+//! Owns: `job_posting`, `labour_supply`, `region.hotline` (set through
+//! [`crate::org::hotline`]). Uses: db, org, audit, crypto,
 //! validate, portal (rules of who publishes directly, the search index).
 
 pub mod demo;

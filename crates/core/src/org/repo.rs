@@ -484,3 +484,40 @@ pub async fn user_wholly_in_scope(c: Exec<'_>, scope: &RegionScope, user_id: &st
     .await?;
     Ok(outside == 0)
 }
+
+/// The service-point hotline of a region in scope: `None` when the region is not in scope,
+/// `Some(None)` when it has none.
+pub async fn region_hotline(
+    c: Exec<'_>,
+    scope: &RegionScope,
+    code: &str,
+) -> Result<Option<Option<String>>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT hotline FROM region WHERE code = $1 AND code BETWEEN $2 AND $3")
+            .bind(code.to_string())
+            .bind(scope.lo.clone())
+            .bind(scope.hi.clone())
+            .fetch_optional(c)
+            .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// Sets (or, with `None`, clears) the hotline of a region in force in scope; whether a row
+/// changed.
+pub async fn region_set_hotline(
+    tx: &mut Tx,
+    scope: &RegionScope,
+    code: &str,
+    hotline: Option<&str>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE region SET hotline = $1 WHERE code = $2 AND code BETWEEN $3 AND $4 AND valid_to IS NULL",
+    )
+    .bind(hotline.map(str::to_string))
+    .bind(code.to_string())
+    .bind(scope.lo.clone())
+    .bind(scope.hi.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -7,6 +7,7 @@ mod board_lookup;
 mod consultation;
 mod files;
 mod followup;
+mod hotline;
 mod import;
 mod indicators;
 mod jobs;

@@ -1,5 +1,6 @@
-//! The region tree: a region with its path, its children (with counts), its name history, and
-//! for the system administrator the forms to rename, add and merge.
+//! The region tree: a region with its path, its children (with counts), its name history, its
+//! service-point hotline, and for the system administrator the forms to rename, add, merge and
+//! set the hotline.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -25,6 +26,8 @@ pub struct RegionPage {
     pub path: Vec<Region>,
     pub children: Vec<RegionWithCounts>,
     pub history: Vec<NameHistory>,
+    /// The service point's telephone, blank when none is set.
+    pub hotline: String,
     pub can_manage: bool,
     pub errors: Errors,
     pub form: FormData,
@@ -53,6 +56,10 @@ async fn page(
     let path = repo::region_path(&mut c, &a.scope, code).await?;
     let children = repo::region_children(&mut c, &a.scope, code, true).await?;
     let history = repo::region_history(&mut c, code).await?;
+    let hotline = repo::region_hotline(&mut c, &a.scope, code)
+        .await?
+        .flatten()
+        .unwrap_or_default();
     let mut s = Shell::new(st, ctx, "nav.regions").await?;
     for r in &path {
         s = s.crumb(&format!("/admin/regions/{}", r.code), r.name.clone());
@@ -66,6 +73,7 @@ async fn page(
             path,
             children,
             history,
+            hotline,
             can_manage: a.can(Permission::RegionManage),
             errors,
             form,
@@ -154,5 +162,23 @@ pub async fn merge(
             page(&st, &ctx, &code, Errors::from(ctx.lang, &v), form).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Sets (or, blank, clears) the region's service-point hotline.
+pub async fn set_hotline(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    form: FormData,
+) -> AppResult<Response> {
+    let typed = form.get("hotline");
+    match form_result(
+        ctx.lang,
+        chuangye_core::org::hotline::set_region_hotline(&st.core, ctx.actor()?, &code, &typed)
+            .await,
+    )? {
+        Ok(_) => Ok(see_other(&format!("/admin/regions/{code}"))),
+        Err(e) => page(&st, &ctx, &code, e, form).await,
     }
 }

@@ -71,6 +71,7 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /admin/regions/{code}/rename", (Region, Empty)),
         ("POST /admin/regions/{code}/children", (Region, Empty)),
         ("POST /admin/regions/{code}/merge", (Region, Empty)),
+        ("POST /admin/regions/{code}/hotline", (Region, Empty)),
         ("GET /admin/units", (None, Empty)),
         ("POST /admin/units", (None, Empty)),
         ("GET /admin/units/{id}", (Unit, Empty)),

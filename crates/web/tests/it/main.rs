@@ -8,6 +8,7 @@ mod board;
 mod board_forms;
 mod board_lookup;
 mod consult;
+mod hotline;
 mod indicators;
 mod ledger;
 mod portal;
