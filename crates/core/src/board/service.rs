@@ -102,8 +102,8 @@ pub(crate) async fn staff_region(
         return Ok(actor.region_code.clone());
     };
     match crate::org::repo::region_get(&mut *tx, &actor.scope, code).await? {
-        Some(_) => Ok(code.to_string()),
-        None => Err(Error::field("region_code", "board.region_unknown")),
+        Some(r) if r.valid_to.is_none() => Ok(code.to_string()),
+        _ => Err(Error::field("region_code", "board.region_unknown")),
     }
 }
 

@@ -359,3 +359,52 @@ async fn bad_input_in_addresses_is_ignored_or_refused_never_a_500() {
         );
     }
 }
+
+#[tokio::test]
+async fn back_office_matches_beyond_ones_region_show_contacts_only_as_the_public_sees_them() {
+    use chuangye_core::board::{EntryInput, Kind, service};
+    use chuangye_core::org::Actor;
+    let app = TestApp::demo().await;
+    let until = chuangye_core::ledger::model::fmt_date(
+        chuangye_core::ledger::model::today() + time::Duration::days(20),
+    );
+    let entry = |region: &str, name: &str, visibility: &str| EntryInput {
+        employer: "某电焊加工厂".into(),
+        position: "电焊工".into(),
+        trade: "welder".into(),
+        head_count: "2".into(),
+        body: "持证上岗，会氩弧焊".into(),
+        region_code: region.into(),
+        contact_name: name.into(),
+        contact_phone: "13912345678".into(),
+        contact_visibility: visibility.into(),
+        valid_until: until.clone(),
+        ..Default::default()
+    };
+    let county = Actor::system("411002000000", "test");
+    let own = service::create(
+        app.core(),
+        &county,
+        Kind::Job,
+        &entry("411002001001", "王经理", "public"),
+    )
+    .await
+    .unwrap();
+    let far = service::create(
+        app.core(),
+        &county,
+        Kind::Labour,
+        &entry("411002002001", "司马光明", "staff"),
+    )
+    .await
+    .unwrap();
+    let community = app.login("community").await;
+    let (status, html) = community.text(&format!("/board/job/{own}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let matches = &html[html.find("id=\"matches\"").expect("matches")..];
+    assert!(
+        matches.contains(&format!("href=\"/portal/labour/{far}\"")),
+        "{matches}"
+    );
+    assert!(!matches.contains("司马光明"), "a hidden name stays hidden");
+}
