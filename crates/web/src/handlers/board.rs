@@ -214,6 +214,10 @@ pub struct EditPage {
     pub errors: Errors,
     pub matches: Vec<Row>,
     pub can_publish: bool,
+    /// May see a contact number in full (audited, one record at a time).
+    pub can_unmask: bool,
+    /// The contact number, just revealed.
+    pub revealed: Option<String>,
 }
 
 impl EditPage {
@@ -347,6 +351,17 @@ async fn edit_page(
     typed: FormData,
     errors: Errors,
 ) -> AppResult<Response> {
+    edit_page_revealing(st, ctx, kind, record, (typed, errors), None).await
+}
+
+async fn edit_page_revealing(
+    st: &AppState,
+    ctx: &Ctx,
+    kind: Kind,
+    record: Option<Record>,
+    (typed, errors): (FormData, Errors),
+    revealed: Option<String>,
+) -> AppResult<Response> {
     let a = ctx.actor()?;
     let (row, matches) = match &record {
         None => (None, Vec::new()),
@@ -373,6 +388,8 @@ async fn edit_page(
             .crumb("", ctx.t(&format!("board.kind.{}", kind.as_str()))),
         kind: kind.as_str().to_string(),
         can_publish: a.can(Permission::PortalPublish),
+        can_unmask: a.can(Permission::PersonalUnmask),
+        revealed,
         row,
         record,
         typed,
@@ -435,6 +452,19 @@ pub async fn show(
         Errors::default(),
     )
     .await
+}
+
+/// Shows a record's contact number in full (audited; only with `personal.unmask`).
+pub async fn contact(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((kind, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let kind = kind_of(&kind)?;
+    let number = service::reveal_contact(&st.core, ctx.actor()?, kind, &id).await?;
+    let record = load(&st, &ctx, kind, &id).await?;
+    let form = (FormData::default(), Errors::default());
+    edit_page_revealing(&st, &ctx, kind, Some(record), form, Some(number)).await
 }
 
 pub async fn update(

@@ -407,4 +407,28 @@ async fn back_office_matches_beyond_ones_region_show_contacts_only_as_the_public
         "{matches}"
     );
     assert!(!matches.contains("司马光明"), "a hidden name stays hidden");
+    // The number in full only to whoever may see personal data, and audited.
+    let r = community
+        .post(&format!("/board/job/{own}/contact"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let office = app.login("office").await;
+    let (_, html) = office.text(&format!("/board/job/{own}")).await;
+    assert!(html.contains("139****5678") && !html.contains("13912345678"));
+    let r = office.post(&format!("/board/job/{own}/contact"), &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("id=\"contact-full\">13912345678<")
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.unmask' AND entity_id = $1",
+    )
+    .bind(own.clone())
+    .fetch_one(app.core().db.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
 }
