@@ -432,3 +432,34 @@ async fn back_office_matches_beyond_ones_region_show_contacts_only_as_the_public
     .unwrap();
     assert_eq!(audited, 1);
 }
+
+#[tokio::test]
+async fn the_portal_home_and_the_sitemap_carry_the_job_board_ideas_and_answers() {
+    let app = TestApp::demo().await;
+    let anon = app.client();
+    let (status, home) = anon.text("/portal").await;
+    assert_eq!(status, StatusCode::OK);
+    for col in ["latest-job", "latest-labour", "latest-idea", "latest-qa"] {
+        assert!(home.contains(&format!("id=\"{col}\"")), "{col}");
+    }
+    let job = id_of(&app, "job_posting", "state", "published").await;
+    assert!(
+        home.contains(&format!("/portal/jobs/{job}")),
+        "a published posting on the home"
+    );
+    let (_, sitemap) = anon.text("/sitemap.xml").await;
+    assert!(sitemap.contains(&format!("/portal/jobs/{job}</loc>")));
+    let qa: String = sqlx::query_scalar("SELECT id FROM consultation WHERE published = 1 LIMIT 1")
+        .fetch_one(app.core().db.pool())
+        .await
+        .unwrap();
+    assert!(sitemap.contains(&format!("/portal/qa/{qa}</loc>")));
+    let hidden: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM job_posting WHERE state <> 'published'")
+            .fetch_all(app.core().db.pool())
+            .await
+            .unwrap();
+    for id in hidden {
+        assert!(!sitemap.contains(&id), "{id} is not public");
+    }
+}
