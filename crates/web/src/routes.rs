@@ -278,6 +278,12 @@ pub fn table() -> Vec<RouteSpec> {
             Perm(P::PortalPublish),
             post(board::withdraw),
         ),
+        r(
+            p.clone(),
+            "/board/{kind}/{id}/contact",
+            Perm(P::PersonalUnmask),
+            post(board::contact),
+        ),
         r(g.clone(), "/portal/{kind}", Public, get(portal::list)),
         r(g.clone(), "/portal/{kind}/{id}", Public, get(portal::item)),
         r(

@@ -56,7 +56,11 @@ impl Kind {
     /// The SQL giving `staff` or `public` for who entered a row.
     pub(crate) fn origin_sql(self) -> &'static str {
         match self {
-            Kind::Idea => "CASE e.source WHEN 'solicited' THEN 'public' ELSE 'staff' END",
+            // A citizen's idea is the public's only as submitted (version 1); once staff have
+            // changed it, it is reviewed as theirs (by the level above, returned not rejected).
+            Kind::Idea => {
+                "CASE WHEN e.source = 'solicited' AND e.version = 1 THEN 'public' ELSE 'staff' END"
+            }
             _ => "e.origin",
         }
     }
@@ -499,6 +503,20 @@ pub fn check(
         valid_until,
         expire_at,
     })
+}
+
+/// A keyword typed into a public filter: without control characters, at most 50 characters,
+/// in Simplified script (a Traditional reader copies words from converted pages, while the
+/// records are stored as staff typed them); `None` when blank.
+pub fn keyword(typed: &str) -> Option<String> {
+    let k: String = typed
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(50)
+        .collect::<String>()
+        .trim()
+        .to_string();
+    Some(crate::portal::search::fold(&k)).filter(|k| !k.is_empty())
 }
 
 #[cfg(test)]

@@ -212,7 +212,7 @@ pub async fn update(
         .bind(next.to_string())
         .push(", published_at = ")
         .bind(published_at)
-        .push(", version = version + 1, updated_at = ")
+        .push(", origin = 'staff', version = version + 1, updated_at = ")
         .bind(at);
     guard(&mut sql, id, expect);
     changed_meanwhile(sql.query().execute(c).await?.rows_affected())
@@ -373,7 +373,8 @@ fn public_where(sql: &mut Sql, kind: Kind, f: &Filters, now: i64) {
     if let Some(k) = &f.keyword {
         let columns: &[&str] = match kind {
             Kind::Job => &["e.position", "e.employer", "e.requirements"],
-            _ => &["e.description", "e.contact_name"],
+            // Never the contact: a name the poster kept from the public must not be findable.
+            _ => &["e.description"],
         };
         sql.push(" AND (");
         for (n, col) in columns.iter().enumerate() {
@@ -512,5 +513,6 @@ pub async fn region_name(c: Exec<'_>, root: &str, code: &str) -> Result<Option<S
     let scope = RegionScope::of(root);
     Ok(crate::org::repo::region_get(c, &scope, code)
         .await?
+        .filter(|r| r.valid_to.is_none())
         .map(|r| r.name))
 }

@@ -34,6 +34,34 @@ pub async fn get(core: &Core, actor: &Actor, kind: Kind, id: &str) -> Result<Ent
     Ok(e)
 }
 
+/// A record's contact number in full, for an actor who may see personal data; the reveal is
+/// audited. Ideas without a number are `NotFound`.
+pub async fn reveal_contact(core: &Core, actor: &Actor, kind: Kind, id: &str) -> Result<String> {
+    let mut tx = core.db.begin().await?;
+    let cipher = match kind {
+        Kind::Idea => {
+            crate::idea::service::get(core, actor, id).await?;
+            crate::idea::repo::contact_cipher(&mut tx, id)
+                .await?
+                .ok_or(Error::NotFound)?
+        }
+        _ => get(core, actor, kind, id).await?.contact_cipher,
+    };
+    let entity = kind.table();
+    let plain = crate::personal::reveal(
+        core,
+        &mut tx,
+        actor,
+        crate::personal::Kind::Phone,
+        entity,
+        id,
+        &cipher,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(plain)
+}
+
 /// Entries per back-office page.
 pub const PAGE: i64 = 50;
 
@@ -103,8 +131,8 @@ pub(crate) async fn staff_region(
         return Ok(actor.region_code.clone());
     };
     match crate::org::repo::region_get(&mut *tx, &actor.scope, code).await? {
-        Some(_) => Ok(code.to_string()),
-        None => Err(Error::field("region_code", "board.region_unknown")),
+        Some(r) if r.valid_to.is_none() => Ok(code.to_string()),
+        _ => Err(Error::field("region_code", "board.region_unknown")),
     }
 }
 

@@ -201,3 +201,14 @@ pub async fn public_after(c: Exec<'_>, after: &str, now: i64, limit: i64) -> Res
         .bind(limit);
     Ok(sql.query_as().fetch_all(c).await?)
 }
+
+/// The stored (encrypted) contact number of an idea, if its submitter left one.
+pub async fn contact_cipher(c: Exec<'_>, id: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT contact_cipher FROM business_idea WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(c)
+            .await?
+            .flatten(),
+    )
+}

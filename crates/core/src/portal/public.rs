@@ -129,6 +129,18 @@ pub async fn addresses(core: &Core, limit: i64) -> Result<Vec<(String, String, i
     repo::public_addresses(&mut c, now(), limit).await
 }
 
+/// A page of every public record of one search source by id after `after` (the sitemap's
+/// job board, ideas and answers), and the last id read (`None` at the end).
+pub async fn documents(
+    core: &Core,
+    source: super::Source,
+    after: &str,
+    limit: i64,
+) -> Result<(Vec<chuangye_search::Doc>, Option<String>)> {
+    let mut c = core.db.pool().acquire().await?;
+    source.public_page(&mut c, after, now(), limit).await
+}
+
 /// The codes of the regions in force under `root` (itself included), at most `limit`: the
 /// region pages of the sitemap.
 pub async fn region_codes(core: &Core, root: &str, limit: i64) -> Result<Vec<String>> {

@@ -639,3 +639,100 @@ async fn the_back_office_list_pages_through_every_entry() {
     assert_eq!((second.len(), more), (1, false));
     assert!(!first.iter().any(|e| e.id == second[0].id));
 }
+
+#[tokio::test]
+async fn what_a_review_found_stays_fixed() {
+    let t = site().await;
+    let community = scoped(COMMUNITY);
+    // A name the poster kept from the public is not findable through the labour list.
+    let mut hidden = supply("cook", COMMUNITY, "会做川菜和面点");
+    hidden.contact_name = "欧阳修远".into();
+    hidden.contact_visibility = "staff".into();
+    let sid = service::submit_public(&t.core, Kind::Labour, &hidden, "10.0.0.2")
+        .await
+        .unwrap();
+    service::decide(&t.core, &community, Kind::Labour, &sid, true, "")
+        .await
+        .unwrap();
+    let by = |q: &str| Filters {
+        keyword: chuangye_core::board::model::keyword(q),
+        ..everywhere()
+    };
+    assert_eq!(
+        listed(&t, Kind::Labour, by("川菜")).await,
+        std::slice::from_ref(&sid)
+    );
+    assert!(
+        listed(&t, Kind::Labour, by("修远")).await.is_empty(),
+        "never by the name"
+    );
+    // A Traditional keyword (copied from a converted page) finds the Simplified record.
+    assert_eq!(
+        listed(&t, Kind::Labour, by("麵點")).await,
+        std::slice::from_ref(&sid)
+    );
+    // A public submission once changed by its community's staff is theirs: the community may
+    // not approve its own change, its sub-district reviews it, and a refusal is a return.
+    let pid = service::submit_public(
+        &t.core,
+        Kind::Job,
+        &job("裁剪工", "operator", COMMUNITY, "public"),
+        "10.0.0.3",
+    )
+    .await
+    .unwrap();
+    service::decide(&t.core, &community, Kind::Job, &pid, true, "")
+        .await
+        .unwrap();
+    let mut worker = community.clone();
+    worker
+        .permissions
+        .remove(&chuangye_core::org::Permission::PortalPublish);
+    service::update(
+        &t.core,
+        &worker,
+        Kind::Job,
+        &pid,
+        &job("裁剪工（急招）", "operator", "", "public"),
+        None,
+    )
+    .await
+    .unwrap();
+    let e = service::decide(&t.core, &community, Kind::Job, &pid, true, "")
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(e), "state:portal.review_own");
+    service::decide(
+        &t.core,
+        &scoped(STREET),
+        Kind::Job,
+        &pid,
+        false,
+        "工资写得不清楚",
+    )
+    .await
+    .unwrap();
+    let e = public::entry(&t.core, Kind::Job, &pid).await;
+    assert!(matches!(e, Err(Error::NotFound)), "returned, not public");
+    let state: String = sqlx::query_scalar("SELECT state FROM job_posting WHERE id = $1")
+        .bind(pid.clone())
+        .fetch_one(t.core.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(state, state::RETURNED);
+    // A region no longer in force is not offered to the public.
+    sqlx::query("UPDATE region SET valid_to = '2024-01-01' WHERE code = $1")
+        .bind(FAR_COMMUNITY)
+        .execute(t.core.db.pool())
+        .await
+        .unwrap();
+    let e = service::submit_public(
+        &t.core,
+        Kind::Job,
+        &job("保安", "security", FAR_COMMUNITY, "public"),
+        "10.0.0.4",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(field_of(e), "region_code:board.region_unknown");
+}

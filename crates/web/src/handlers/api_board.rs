@@ -145,15 +145,7 @@ fn page_of(p: Option<&str>) -> i64 {
 }
 
 fn keyword(q: Option<&str>) -> Option<String> {
-    let k: String = q
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(50)
-        .collect::<String>()
-        .trim()
-        .to_string();
-    Some(k).filter(|k| !k.is_empty())
+    chuangye_core::board::model::keyword(q.unwrap_or(""))
 }
 
 async fn entries(st: &AppState, kind: Kind, q: BoardListQuery) -> AppResult<Json<EntryPageDto>> {

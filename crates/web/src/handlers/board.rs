@@ -29,6 +29,9 @@ pub struct Row {
     pub contact: String,
     pub detail: String,
     pub updated_at: i64,
+    /// Where the title links: the back-office record, or the public page of a match outside
+    /// the reader's region.
+    pub href: String,
 }
 
 fn entry_row(ctx: &Ctx, e: &Entry) -> Row {
@@ -51,7 +54,26 @@ fn entry_row(ctx: &Ctx, e: &Entry) -> Row {
         contact: format!("{} {}", e.contact_name, e.contact_masked),
         detail: e.body.clone(),
         updated_at: e.updated_at,
+        href: format!("/board/{}/{}", e.kind, e.id),
     }
+}
+
+/// A match outside the reader's region, as the public sees it: the contact only as its poster
+/// chose (never a hidden name), the title linking to the public page.
+fn public_match_row(ctx: &Ctx, e: &Entry) -> Row {
+    use chuangye_core::board::model::{surname_only, visibility};
+    let mut row = entry_row(ctx, e);
+    row.contact = match e.contact_visibility.as_str() {
+        visibility::PUBLIC => format!("{} {}", e.contact_name, e.contact_masked),
+        visibility::MASKED => format!("{} {}", surname_only(&e.contact_name), e.contact_masked),
+        _ => ctx.t("board.contact_staff_only"),
+    };
+    let list = match e.kind() {
+        Kind::Job => "jobs",
+        _ => "labour",
+    };
+    row.href = format!("/portal/{list}/{}", e.id);
+    row
 }
 
 fn idea_row(i: &Idea) -> Row {
@@ -61,7 +83,8 @@ fn idea_row(i: &Idea) -> Row {
         title: i.title.clone(),
         region_name: i.region_name.clone(),
         state: i.state.clone(),
-        origin: if i.source == "solicited" {
+        // A citizen's idea counts as theirs only as submitted (as core reviews it).
+        origin: if i.source == "solicited" && i.version == 1 {
             origin::PUBLIC.into()
         } else {
             origin::STAFF.into()
@@ -73,6 +96,7 @@ fn idea_row(i: &Idea) -> Row {
         ),
         detail: chuangye_core::portal::model::plain_text(&i.description),
         updated_at: i.updated_at,
+        href: format!("/board/idea/{}", i.id),
     }
 }
 
@@ -190,6 +214,10 @@ pub struct EditPage {
     pub errors: Errors,
     pub matches: Vec<Row>,
     pub can_publish: bool,
+    /// May see a contact number in full (audited, one record at a time).
+    pub can_unmask: bool,
+    /// The contact number, just revealed.
+    pub revealed: Option<String>,
 }
 
 impl EditPage {
@@ -323,6 +351,17 @@ async fn edit_page(
     typed: FormData,
     errors: Errors,
 ) -> AppResult<Response> {
+    edit_page_revealing(st, ctx, kind, record, (typed, errors), None).await
+}
+
+async fn edit_page_revealing(
+    st: &AppState,
+    ctx: &Ctx,
+    kind: Kind,
+    record: Option<Record>,
+    (typed, errors): (FormData, Errors),
+    revealed: Option<String>,
+) -> AppResult<Response> {
     let a = ctx.actor()?;
     let (row, matches) = match &record {
         None => (None, Vec::new()),
@@ -331,7 +370,13 @@ async fn edit_page(
             let m = service::matches(&st.core, a, kind, &e.id)
                 .await?
                 .iter()
-                .map(|m| entry_row(ctx, m))
+                .map(|m| {
+                    if a.scope.contains(&m.region_code) {
+                        entry_row(ctx, m)
+                    } else {
+                        public_match_row(ctx, m)
+                    }
+                })
                 .collect();
             (Some(entry_row(ctx, e)), m)
         }
@@ -343,6 +388,8 @@ async fn edit_page(
             .crumb("", ctx.t(&format!("board.kind.{}", kind.as_str()))),
         kind: kind.as_str().to_string(),
         can_publish: a.can(Permission::PortalPublish),
+        can_unmask: a.can(Permission::PersonalUnmask),
+        revealed,
         row,
         record,
         typed,
@@ -405,6 +452,19 @@ pub async fn show(
         Errors::default(),
     )
     .await
+}
+
+/// Shows a record's contact number in full (audited; only with `personal.unmask`).
+pub async fn contact(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((kind, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let kind = kind_of(&kind)?;
+    let number = service::reveal_contact(&st.core, ctx.actor()?, kind, &id).await?;
+    let record = load(&st, &ctx, kind, &id).await?;
+    let form = (FormData::default(), Errors::default());
+    edit_page_revealing(&st, &ctx, kind, Some(record), form, Some(number)).await
 }
 
 pub async fn update(

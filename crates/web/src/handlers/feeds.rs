@@ -110,6 +110,9 @@ pub async fn sitemap(State(st): State<AppState>, headers: HeaderMap) -> AppResul
             .filter(|k| **k != "profile")
             .map(|k| (format!("{base}/portal/{k}"), None)),
     );
+    for list in ["jobs", "labour", "ideas", "qa", "qa/stats", "ask"] {
+        urls.push((format!("{base}/portal/{list}"), None));
+    }
     let regions = public::region_codes(&st.core, &root, 5000).await?;
     urls.extend(
         regions
@@ -120,6 +123,25 @@ pub async fn sitemap(State(st): State<AppState>, headers: HeaderMap) -> AppResul
     let room = 50_000 - urls.len() as i64;
     for (id, kind, at) in public::addresses(&st.core, room.max(0)).await? {
         urls.push((format!("{base}/portal/{kind}/{id}"), Some(at)));
+    }
+    // The job board, ideas and answered questions, as long as there is room.
+    for source in chuangye_core::portal::Source::ALL {
+        if *source == chuangye_core::portal::Source::Item {
+            continue;
+        }
+        let mut after = String::new();
+        while urls.len() < 50_000 {
+            let room = (50_000 - urls.len()).min(1000) as i64;
+            let (docs, last) = public::documents(&st.core, *source, &after, room).await?;
+            urls.extend(
+                docs.into_iter()
+                    .map(|d| (format!("{base}{}", d.url), Some(d.published_at))),
+            );
+            match last {
+                Some(l) => after = l,
+                None => break,
+            }
+        }
     }
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

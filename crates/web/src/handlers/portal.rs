@@ -284,6 +284,58 @@ pub struct HomePage {
     pub year: i32,
     /// The newest published questions and answers of the region and below.
     pub qa: Vec<chuangye_core::consultation::Consultation>,
+    /// The job board's newest of the region and below: (kind, list address, [(id, title)]).
+    pub board: Vec<BoardColumn>,
+}
+
+/// One column of the job board on a region's front page.
+pub struct BoardColumn {
+    pub kind: &'static str,
+    pub list: &'static str,
+    pub rows: Vec<(String, String)>,
+}
+
+/// The newest five job postings, labour supply entries and business ideas of a region and
+/// below, titled in the reader's script.
+async fn board_columns(st: &AppState, lang: Lang, code: &str) -> AppResult<Vec<BoardColumn>> {
+    use chuangye_core::board::{Kind, public as board, repo::Filters};
+    let mut out = Vec::new();
+    for (kind, name, list) in [
+        (Kind::Job, "job", "jobs"),
+        (Kind::Labour, "labour", "labour"),
+    ] {
+        let f = Filters {
+            region: code.to_string(),
+            ..Filters::default()
+        };
+        let (rows, _) = board::list(&st.core, kind, &f, 1).await?;
+        let rows = rows
+            .iter()
+            .take(5)
+            .map(|e| (e.id.clone(), in_script(lang, &board::title_of(e))))
+            .collect();
+        out.push(BoardColumn {
+            kind: name,
+            list,
+            rows,
+        });
+    }
+    let f = chuangye_core::idea::repo::Filters {
+        region: code.to_string(),
+        ..Default::default()
+    };
+    let (ideas, _) = chuangye_core::idea::public::list(&st.core, &f, 1).await?;
+    let rows = ideas
+        .iter()
+        .take(5)
+        .map(|i| (i.id.clone(), in_script(lang, &i.title)))
+        .collect();
+    out.push(BoardColumn {
+        kind: "idea",
+        list: "ideas",
+        rows,
+    });
+    Ok(out)
 }
 
 /// The campaign's public figures shown on a region's front page, in this order.
@@ -350,6 +402,7 @@ async fn region_page(
         .map(|p| item_in_script(ctx.lang, p));
     let year = chuangye_core::ledger::model::today().year();
     let figures = key_figures(st, ctx, &code, year).await?;
+    let board = board_columns(st, ctx.lang, &code).await?;
     let (mut qa, _) = chuangye_core::consultation::public::list(&st.core, &code, 1).await?;
     qa.truncate(5);
     for q in &mut qa {
@@ -359,6 +412,7 @@ async fn region_page(
     let name = in_script(ctx.lang, &name);
     let site = in_script(ctx.lang, &site);
     let p = HomePage {
+        board,
         qa,
         figures,
         year,

@@ -44,15 +44,7 @@ impl ListQuery {
     }
 
     fn keyword(&self) -> Option<String> {
-        let k: String = self
-            .q
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(50)
-            .collect::<String>()
-            .trim()
-            .to_string();
-        Some(k).filter(|k| !k.is_empty())
+        chuangye_core::board::model::keyword(&self.q)
     }
 }
 
@@ -272,7 +264,10 @@ async fn board_entry(
                 matches,
                 list: list_path(kind).to_string(),
             };
-            page(&p, Some(updated))
+            // No Last-Modified: the page also shows matches and the service point, which
+            // change without the entry; the ETag covers all of it.
+            let _ = updated;
+            page(&p, None)
         }
         Public::Gone {
             title,

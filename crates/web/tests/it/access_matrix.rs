@@ -222,6 +222,7 @@ fn expectations() -> BTreeMap<&'static str, (Target, Body)> {
         ("POST /board/{kind}/{id}/approve", (Board, Empty)),
         ("POST /board/{kind}/{id}/return", (Board, Empty)),
         ("POST /board/{kind}/{id}/withdraw", (Board, Empty)),
+        ("POST /board/{kind}/{id}/contact", (Board, Empty)),
         ("GET /portal/ask", (None, Empty)),
         ("GET /api/v1/portal/qa", (None, Empty)),
         ("GET /api/v1/portal/qa/stats", (None, Empty)),

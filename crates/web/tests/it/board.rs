@@ -359,3 +359,107 @@ async fn bad_input_in_addresses_is_ignored_or_refused_never_a_500() {
         );
     }
 }
+
+#[tokio::test]
+async fn back_office_matches_beyond_ones_region_show_contacts_only_as_the_public_sees_them() {
+    use chuangye_core::board::{EntryInput, Kind, service};
+    use chuangye_core::org::Actor;
+    let app = TestApp::demo().await;
+    let until = chuangye_core::ledger::model::fmt_date(
+        chuangye_core::ledger::model::today() + time::Duration::days(20),
+    );
+    let entry = |region: &str, name: &str, visibility: &str| EntryInput {
+        employer: "某电焊加工厂".into(),
+        position: "电焊工".into(),
+        trade: "welder".into(),
+        head_count: "2".into(),
+        body: "持证上岗，会氩弧焊".into(),
+        region_code: region.into(),
+        contact_name: name.into(),
+        contact_phone: "13912345678".into(),
+        contact_visibility: visibility.into(),
+        valid_until: until.clone(),
+        ..Default::default()
+    };
+    let county = Actor::system("411002000000", "test");
+    let own = service::create(
+        app.core(),
+        &county,
+        Kind::Job,
+        &entry("411002001001", "王经理", "public"),
+    )
+    .await
+    .unwrap();
+    let far = service::create(
+        app.core(),
+        &county,
+        Kind::Labour,
+        &entry("411002002001", "司马光明", "staff"),
+    )
+    .await
+    .unwrap();
+    let community = app.login("community").await;
+    let (status, html) = community.text(&format!("/board/job/{own}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let matches = &html[html.find("id=\"matches\"").expect("matches")..];
+    assert!(
+        matches.contains(&format!("href=\"/portal/labour/{far}\"")),
+        "{matches}"
+    );
+    assert!(!matches.contains("司马光明"), "a hidden name stays hidden");
+    // The number in full only to whoever may see personal data, and audited.
+    let r = community
+        .post(&format!("/board/job/{own}/contact"), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let office = app.login("office").await;
+    let (_, html) = office.text(&format!("/board/job/{own}")).await;
+    assert!(html.contains("139****5678") && !html.contains("13912345678"));
+    let r = office.post(&format!("/board/job/{own}/contact"), &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("id=\"contact-full\">13912345678<")
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.unmask' AND entity_id = $1",
+    )
+    .bind(own.clone())
+    .fetch_one(app.core().db.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[tokio::test]
+async fn the_portal_home_and_the_sitemap_carry_the_job_board_ideas_and_answers() {
+    let app = TestApp::demo().await;
+    let anon = app.client();
+    let (status, home) = anon.text("/portal").await;
+    assert_eq!(status, StatusCode::OK);
+    for col in ["latest-job", "latest-labour", "latest-idea", "latest-qa"] {
+        assert!(home.contains(&format!("id=\"{col}\"")), "{col}");
+    }
+    let job = id_of(&app, "job_posting", "state", "published").await;
+    assert!(
+        home.contains(&format!("/portal/jobs/{job}")),
+        "a published posting on the home"
+    );
+    let (_, sitemap) = anon.text("/sitemap.xml").await;
+    assert!(sitemap.contains(&format!("/portal/jobs/{job}</loc>")));
+    let qa: String = sqlx::query_scalar("SELECT id FROM consultation WHERE published = 1 LIMIT 1")
+        .fetch_one(app.core().db.pool())
+        .await
+        .unwrap();
+    assert!(sitemap.contains(&format!("/portal/qa/{qa}</loc>")));
+    let hidden: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM job_posting WHERE state <> 'published'")
+            .fetch_all(app.core().db.pool())
+            .await
+            .unwrap();
+    for id in hidden {
+        assert!(!sitemap.contains(&id), "{id} is not public");
+    }
+}
