@@ -650,7 +650,8 @@ async fn what_a_review_found_stays_fixed() {
     hidden.contact_visibility = "staff".into();
     let sid = service::submit_public(&t.core, Kind::Labour, &hidden, "10.0.0.2")
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     service::decide(&t.core, &community, Kind::Labour, &sid, true, "")
         .await
         .unwrap();
@@ -680,7 +681,8 @@ async fn what_a_review_found_stays_fixed() {
         "10.0.0.3",
     )
     .await
-    .unwrap();
+    .unwrap()
+    .id;
     service::decide(&t.core, &community, Kind::Job, &pid, true, "")
         .await
         .unwrap();
