@@ -455,6 +455,15 @@ impl BoardListPage {
 }
 
 impl BoardEntryPage {
+    /// A number as a `tel:` address: digits and a leading plus only (a phone dials no spaces,
+    /// hyphens or parentheses).
+    pub fn tel(&self, number: &str) -> String {
+        number
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect()
+    }
+
     pub fn pay(&self, e: &Entry) -> String {
         pay_text(self.s.lang, e)
     }
