@@ -54,7 +54,107 @@ pub struct FeedQuery {
     pub region: String,
 }
 
-/// The newest 20 items of a kind in a region and below, as Atom.
+/// One entry of a feed.
+struct FeedEntry {
+    title: String,
+    /// The page's path on the site.
+    path: String,
+    published: i64,
+    updated: i64,
+    author: String,
+    summary: String,
+}
+
+/// The kinds with a feed besides the content kinds: the job board, ideas and answers, named as
+/// their lists are.
+const OTHER_FEEDS: &[&str] = &["jobs", "labour", "ideas", "qa"];
+
+/// The newest entries of a feed kind in a region and below.
+async fn entries_of(st: &AppState, kind: &str, region: &str) -> AppResult<Vec<FeedEntry>> {
+    use chuangye_core::board::{Kind, public as board, repo::Filters};
+    let cut = |t: &str| t.chars().take(200).collect::<String>();
+    Ok(match kind {
+        "jobs" | "labour" => {
+            let k = if kind == "jobs" {
+                Kind::Job
+            } else {
+                Kind::Labour
+            };
+            let f = Filters {
+                region: region.to_string(),
+                ..Filters::default()
+            };
+            board::list(&st.core, k, &f, 1)
+                .await?
+                .0
+                .into_iter()
+                .map(|e| FeedEntry {
+                    title: board::title_of(&e),
+                    path: format!("/portal/{kind}/{}", e.id),
+                    published: e.published_at.unwrap_or(e.updated_at),
+                    updated: e.updated_at,
+                    summary: cut(&e.body),
+                    author: e.region_name,
+                })
+                .collect()
+        }
+        "ideas" => {
+            let f = chuangye_core::idea::repo::Filters {
+                region: region.to_string(),
+                ..Default::default()
+            };
+            chuangye_core::idea::public::list(&st.core, &f, 1)
+                .await?
+                .0
+                .into_iter()
+                .map(|i| FeedEntry {
+                    path: format!("/portal/ideas/{}", i.id),
+                    published: i.published_at.unwrap_or(i.updated_at),
+                    updated: i.updated_at,
+                    summary: cut(&plain_text(&i.description)),
+                    title: i.title,
+                    author: i.region_name,
+                })
+                .collect()
+        }
+        "qa" => chuangye_core::consultation::public::list(&st.core, region, 1)
+            .await?
+            .0
+            .into_iter()
+            .map(|q| FeedEntry {
+                title: q.title(),
+                path: format!("/portal/qa/{}", q.id),
+                published: q.answered_at.unwrap_or(q.updated_at),
+                updated: q.updated_at,
+                summary: cut(q.answer.as_deref().unwrap_or("")),
+                author: q.handler_name,
+            })
+            .collect(),
+        _ => public::list(&st.core, region, Some(kind), 1)
+            .await?
+            .0
+            .into_iter()
+            .map(|i| {
+                let text: String = cut(&plain_text(&i.body));
+                FeedEntry {
+                    path: format!("/portal/{}/{}", i.kind, i.id),
+                    published: i.published_at.unwrap_or(i.updated_at),
+                    updated: i.updated_at,
+                    summary: if i.summary.is_empty() {
+                        text
+                    } else {
+                        i.summary
+                    },
+                    title: i.title,
+                    author: i.region_name,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The newest 20 of a kind in a region and below, as Atom: the content kinds, and `jobs`,
+/// `labour`, `ideas` and `qa`.
 pub async fn feed(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -62,14 +162,14 @@ pub async fn feed(
     Query(q): Query<FeedQuery>,
 ) -> AppResult<Response> {
     let kind = kind.trim_end_matches(".xml").to_string();
-    if !KINDS.contains(&kind.as_str()) {
+    if !KINDS.contains(&kind.as_str()) && !OTHER_FEEDS.contains(&kind.as_str()) {
         return Err(AppError::NotFound);
     }
     let (region, name) = super::portal::asked_region(&st, &q.region).await?;
-    let (items, _) = public::list(&st.core, &region, Some(&kind), 1).await?;
+    let items = entries_of(&st, &kind, &region).await?;
     let base = origin(&st, &headers);
     let self_url = format!("{base}/portal/feed/{kind}.xml?region={region}");
-    let updated = items.iter().map(|i| i.updated_at).max().unwrap_or(0);
+    let updated = items.iter().map(|i| i.updated).max().unwrap_or(0);
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n\
          <title>{}</title>\n<id>{}</id>\n<link rel=\"self\" href=\"{}\"/>\n<link href=\"{base}/portal/{kind}?region={region}\"/>\n<updated>{}</updated>\n",
@@ -79,17 +179,16 @@ pub async fn feed(
         rfc3339(updated)
     );
     for i in &items {
-        let url = format!("{base}/portal/{}/{}", i.kind, i.id);
-        let text: String = plain_text(&i.body).chars().take(200).collect();
+        let url = format!("{base}{}", i.path);
         out.push_str(&format!(
             "<entry>\n<title>{}</title>\n<id>{}</id>\n<link href=\"{}\"/>\n<published>{}</published>\n<updated>{}</updated>\n<author><name>{}</name></author>\n<summary>{}</summary>\n</entry>\n",
             escape(&i.title),
             escape(&url),
             escape(&url),
-            rfc3339(i.published_at.unwrap_or(i.updated_at)),
-            rfc3339(i.updated_at),
-            escape(&i.region_name),
-            escape(if i.summary.is_empty() { &text } else { &i.summary }),
+            rfc3339(i.published),
+            rfc3339(i.updated),
+            escape(&i.author),
+            escape(&i.summary),
         ));
     }
     out.push_str("</feed>\n");

@@ -463,3 +463,36 @@ async fn the_portal_home_and_the_sitemap_carry_the_job_board_ideas_and_answers()
         assert!(!sitemap.contains(&id), "{id} is not public");
     }
 }
+
+#[tokio::test]
+async fn the_job_board_ideas_and_answers_have_atom_feeds_without_contacts() {
+    let app = TestApp::demo().await;
+    let anon = app.client();
+    for kind in ["jobs", "labour", "ideas", "qa"] {
+        let r = anon
+            .get(&format!("/portal/feed/{kind}.xml?region=411002000000"))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{kind}");
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/atom+xml")
+        );
+        let xml = r.text().await.unwrap();
+        assert!(
+            xml.contains(&format!("/portal/{kind}/")),
+            "{kind} has entries"
+        );
+        assert!(
+            !xml.contains("13800138000") && !xml.contains("138****"),
+            "{kind}: no contact"
+        );
+    }
+    let (_, list) = anon.text("/portal/jobs").await;
+    assert!(list.contains("/portal/feed/jobs.xml?region="));
+    assert_eq!(
+        anon.get("/portal/feed/nothing.xml").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
