@@ -40,14 +40,8 @@ pub async fn get_many(c: Exec<'_>, kind: Kind, ids: &[String]) -> Result<Vec<Ent
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(&format!("{} WHERE e.id IN (", select(kind)));
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.bind(id.clone());
-    }
-    sql.push(")");
+    let mut sql = Sql::new(&format!("{} WHERE e.id IN ", select(kind)));
+    sql.bind_list(ids);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 
@@ -483,14 +477,8 @@ pub async fn public_after(
 /// first) that has a hotline, else the region itself without one: (name, hotline).
 pub async fn service_point(c: Exec<'_>, region: &str) -> Result<(String, Option<String>)> {
     let codes: Vec<String> = super::model::ancestors(region);
-    let mut sql = Sql::new("SELECT code, name, hotline FROM region WHERE code IN (");
-    for (n, code) in codes.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.bind(code.clone());
-    }
-    sql.push(")");
+    let mut sql = Sql::new("SELECT code, name, hotline FROM region WHERE code IN ");
+    sql.bind_list(&codes);
     let rows: Vec<(String, String, Option<String>)> = sql.query_as().fetch_all(c).await?;
     let own = rows
         .iter()

@@ -27,14 +27,8 @@ pub async fn get_many(c: Exec<'_>, ids: &[String]) -> Result<Vec<Idea>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(&format!("{SELECT} WHERE e.id IN ("));
-    for (n, id) in ids.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.bind(id.clone());
-    }
-    sql.push(")");
+    let mut sql = Sql::new(&format!("{SELECT} WHERE e.id IN "));
+    sql.bind_list(ids);
     Ok(sql.query_as().fetch_all(c).await?)
 }
 
