@@ -117,10 +117,6 @@ pub async fn submit(
     form: FormData,
 ) -> AppResult<Response> {
     public_form::admit(&st, &ctx)?;
-    if let Err(e) = public_form::check(&st, &form) {
-        let errors = Errors::from(ctx.lang, &[e]);
-        return ask_page(&st, &ctx, &headers, form, errors).await;
-    }
     let input = AskInput {
         category: form.get("category"),
         region: form.get("region"),
@@ -129,6 +125,16 @@ pub async fn submit(
         contact: form.get("contact"),
         private: form.get("private"),
     };
+    if let Err(e) = public_form::check(&st, &form) {
+        // Every mistake at once: the form's own checks beside the question in words.
+        let mut all = match cm::check(&input) {
+            Err(chuangye_core::Error::Invalid(v)) => v,
+            _ => Vec::new(),
+        };
+        all.push(e);
+        let errors = Errors::from(ctx.lang, &all);
+        return ask_page(&st, &ctx, &headers, form, errors).await;
+    }
     match service::ask(&st.core, &input).await {
         Ok(receipt) => {
             let (_, site) = root(&st).await?;

@@ -424,3 +424,23 @@ async fn lookup_codes_cannot_be_tried_by_the_hundred() {
     );
     assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
 }
+
+#[tokio::test]
+async fn a_wrong_answer_is_named_together_with_the_forms_other_mistakes() {
+    let app = TestApp::demo().await;
+    let citizen = app.client();
+    let r = ask(
+        &citizen,
+        &[
+            ("category", ""),
+            ("region", COMMUNITY),
+            ("question", "创业补贴怎么申请？"),
+            ("answer", "100"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"answer-error\"") && html.contains("id=\"category-error\""));
+    assert_eq!(rows(&app).await, 4, "only the demo's questions");
+}
