@@ -163,24 +163,6 @@ pub async fn public_page(
     Ok((docs, last))
 }
 
-/// The regions a public form offers (the site's root and every region in force below it, in
-/// code order): (code, name, level).
-pub async fn regions(core: &Core) -> Result<Vec<(String, String, i64)>> {
-    let root = crate::org::service::root_region(core)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let scope = crate::org::RegionScope::of(&root);
-    let mut c = core.db.pool().acquire().await?;
-    Ok(sqlx::query_as(
-        "SELECT code, name, CAST(level AS BIGINT) FROM region WHERE code BETWEEN $1 AND $2 AND valid_to IS NULL \
-         ORDER BY code LIMIT 5000",
-    )
-    .bind(scope.lo)
-    .bind(scope.hi)
-    .fetch_all(&mut *c)
-    .await?)
-}
-
 /// What is wrong with the region typed on a public form (missing, or not a region of the
 /// site), at its field; `None` when it is one of the site's.
 pub async fn region_error(core: &Core, typed: &str) -> Result<Option<crate::FieldError>> {

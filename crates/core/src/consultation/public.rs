@@ -127,21 +127,3 @@ pub async fn monthly_stats(core: &Core, region: &str, months: u32) -> Result<Vec
         })
         .collect())
 }
-
-/// The regions a question may be sent to — the deployment's, in force — in tree order:
-/// (code, name, level).
-pub async fn regions(core: &Core) -> Result<Vec<(String, String, i64)>> {
-    let Some(root) = crate::org::service::root_region(core).await? else {
-        return Ok(Vec::new());
-    };
-    let scope = RegionScope::of(&root);
-    let mut c = core.db.pool().acquire().await?;
-    Ok(sqlx::query_as(
-        "SELECT code, name, CAST(level AS BIGINT) FROM region WHERE code BETWEEN $1 AND $2 AND valid_to IS NULL \
-         ORDER BY code LIMIT 5000",
-    )
-    .bind(scope.lo)
-    .bind(scope.hi)
-    .fetch_all(&mut *c)
-    .await?)
-}

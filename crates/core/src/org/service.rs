@@ -114,6 +114,24 @@ pub async fn root_region(core: &Core) -> Result<Option<String>> {
     repo::setting_get(&mut c, "root_region").await
 }
 
+/// The regions a citizen may choose on a public form: the deployment's root and every region
+/// in force below it, in code (tree) order: (code, name, level).
+pub async fn site_regions(core: &Core) -> Result<Vec<(String, String, i64)>> {
+    let Some(root) = root_region(core).await? else {
+        return Ok(Vec::new());
+    };
+    let scope = RegionScope::of(&root);
+    let mut c = core.db.pool().acquire().await?;
+    Ok(sqlx::query_as(
+        "SELECT code, name, CAST(level AS BIGINT) FROM region WHERE code BETWEEN $1 AND $2 AND valid_to IS NULL \
+         ORDER BY code LIMIT 5000",
+    )
+    .bind(scope.lo)
+    .bind(scope.hi)
+    .fetch_all(&mut *c)
+    .await?)
+}
+
 pub async fn get_region(core: &Core, actor: &Actor, code: &str) -> Result<Region> {
     actor.require(Permission::RegionView)?;
     let mut c = core.db.pool().acquire().await?;

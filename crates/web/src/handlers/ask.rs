@@ -35,7 +35,7 @@ fn in_reader_script(lang: Lang, mut q: Consultation) -> Consultation {
 pub struct AskPage {
     pub s: PortalShell,
     pub csrf: String,
-    pub regions: Vec<(String, String, i64)>,
+    pub regions: Vec<(String, String)>,
     pub typed: FormData,
     pub errors: Errors,
     pub challenge: Challenge,
@@ -45,12 +45,6 @@ pub struct AskPage {
 impl AskPage {
     pub fn categories(&self) -> &'static [&'static str] {
         cm::CATEGORIES
-    }
-    /// Indent a region's name by its depth below the root (a select has no nesting beyond one
-    /// group).
-    pub fn indent(&self, level: &i64) -> String {
-        let top = self.regions.first().map_or(*level, |r| r.2);
-        "\u{3000}".repeat((level - top).max(0) as usize)
     }
 }
 
@@ -62,11 +56,7 @@ async fn ask_page(
     errors: Errors,
 ) -> AppResult<Response> {
     let (_, site) = root(st).await?;
-    let regions = public::regions(&st.core)
-        .await?
-        .into_iter()
-        .map(|(c, n, l)| (c, in_script(ctx.lang, &n), l))
-        .collect();
+    let regions = super::portal::region_options(st, ctx.lang).await?;
     let p = AskPage {
         s: PortalShell::new(
             ctx,

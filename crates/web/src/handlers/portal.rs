@@ -109,6 +109,20 @@ async fn root_code(st: &AppState) -> AppResult<String> {
         .ok_or(AppError::NotFound)
 }
 
+/// The regions a public form offers, as options: (code, name in the reader's script indented
+/// by its depth below the root).
+pub(crate) async fn region_options(st: &AppState, lang: Lang) -> AppResult<Vec<(String, String)>> {
+    let rows = chuangye_core::org::service::site_regions(&st.core).await?;
+    let top = rows.first().map_or(0, |r| r.2);
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, level)| {
+            let indent = "\u{3000}".repeat((level - top).max(0) as usize);
+            (code, format!("{indent}{}", in_script(lang, &name)))
+        })
+        .collect())
+}
+
 /// The deployment's root region (code, name).
 pub(crate) async fn root(st: &AppState) -> AppResult<(String, String)> {
     let code = root_code(st).await?;

@@ -29,7 +29,7 @@ pub struct FormPage {
     pub csrf: String,
     pub kind: String,
     pub action: String,
-    pub regions: Vec<(String, String, i64)>,
+    pub regions: Vec<(String, String)>,
     pub typed: FormData,
     pub errors: Errors,
     pub challenge: Challenge,
@@ -46,12 +46,6 @@ impl FormPage {
 
     pub fn visibilities(&self) -> &'static [&'static str] {
         visibility::ALL
-    }
-
-    /// A region's name indented by its depth below the root.
-    pub fn indent(&self, level: &i64) -> String {
-        let top = self.regions.first().map_or(*level, |r| r.2);
-        "\u{3000}".repeat((level - top).max(0) as usize)
     }
 
     pub fn v(&self, name: &str) -> String {
@@ -76,11 +70,7 @@ async fn form_page(
     errors: Errors,
 ) -> AppResult<Response> {
     let (_, site) = root(st).await?;
-    let regions = public::regions(&st.core)
-        .await?
-        .into_iter()
-        .map(|(c, n, l)| (c, in_script(ctx.lang, &n), l))
-        .collect();
+    let regions = super::portal::region_options(st, ctx.lang).await?;
     let title = ctx.t(&format!("board.form_title.{}", kind.as_str()));
     let p = FormPage {
         s: PortalShell::new(ctx, headers, title, &in_script(ctx.lang, &site)),
